@@ -1,0 +1,47 @@
+"""The one settings object: model choices, paths, device and threads."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else None
+
+
+@dataclass
+class Settings:
+    """Everything a person or a test may want to change, with defaults that work offline.
+
+    Environment variables ``VOICEART_CACHE``, ``VOICEART_MODELS``, ``VOICEART_PICTURES``,
+    ``VOICEART_DEVICE`` and ``VOICEART_THREADS`` override the defaults; the command
+    line's options override those.
+    """
+
+    cache_dir: Path = field(default_factory=lambda: _env_path("VOICEART_CACHE") or platformdirs.user_cache_path("voiceart"))
+    # An extra folder searched first for model files (before the project's models/).
+    models_dir: Path | None = field(default_factory=lambda: _env_path("VOICEART_MODELS"))
+    pictures_dir: Path = field(default_factory=lambda: _env_path("VOICEART_PICTURES") or platformdirs.user_pictures_path() / "voiceart")
+    device: str = field(default_factory=lambda: os.environ.get("VOICEART_DEVICE", "auto"))
+    threads: int = field(default_factory=lambda: int(os.environ.get("VOICEART_THREADS", "0")) or (os.cpu_count() or 1))
+    # Explicit weight files; None means "let voiceart.weights find them".
+    style_weights: Path | None = None
+    # Paintings of the person's own: folders laid out style/genre/, or CSV files (file, style, genre).
+    user_paintings: list[Path] = field(default_factory=list)
+    # Photos larger than this (longest side, pixels) are scaled down before stylizing.
+    max_side: int = 1024
+
+    def torch_device(self):
+        """CUDA when present (or asked for), else CPU; sets torch's thread count as a side effect."""
+        import torch
+
+        torch.set_num_threads(self.threads)
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(self.device)
