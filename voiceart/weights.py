@@ -33,7 +33,7 @@ STYLE_LITE = ModelFile(
     filename="style_magenta_lite.pt",
     description="style transfer weights (Magenta arbitrary stylization, lite)",
     make_command="voiceart convert-style",
-    sha256="ea269a9990c7c8976fcdc56d3b81dfbddbcadc62309b77e4c2b36d99013df1e9",
+    sha256="e5d9108822bfb9ec08b051dc85556b04f0b91c739cb1c07365603531b6c3f570",
 )
 
 

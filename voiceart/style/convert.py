@@ -8,6 +8,7 @@ which map one to one onto ``voiceart.style.model``'s parameter names.
 from __future__ import annotations
 
 import hashlib
+import io
 import importlib.util
 import re
 from pathlib import Path
@@ -113,8 +114,11 @@ def convert(out: Path, model_dir: Path | None = None) -> str:
         "transformer_widths": list(TransformerConfig().widths),
         **parts,
     }
+    buffer = io.BytesIO()  # in memory, so the archive's inner name (and the checksum) ignores the file name
+    torch.save(checkpoint, buffer)
+    data = buffer.getvalue()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    torch.save(checkpoint, tmp)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
     tmp.replace(out)
-    return hashlib.sha256(out.read_bytes()).hexdigest()
+    return hashlib.sha256(data).hexdigest()

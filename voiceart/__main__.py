@@ -1,0 +1,5 @@
+import sys
+
+from voiceart.cli import main
+
+sys.exit(main())

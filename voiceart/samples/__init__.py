@@ -1,0 +1,1 @@
+"""Sample photos shipped with voiceart (see README.md here for their sources)."""
