@@ -70,7 +70,8 @@ class Stylizer:
         except (KeyError, RuntimeError):
             raise ModelFileError(f"{path} does not hold the expected style networks; remake it with: {weights.STYLE_LITE.make_command}") from None
         self.predictor.eval().to(self.device)
-        self.transformer.eval().to(self.device)
+        # Channels-last lets oneDNN / cuDNN run the few-channel convolutions several times faster.
+        self.transformer.eval().to(self.device, memory_format=torch.channels_last)
         self.weights_path = path
 
     @torch.inference_mode()
@@ -81,7 +82,8 @@ class Stylizer:
     @torch.inference_mode()
     def apply(self, photo: Image.Image, style: torch.Tensor) -> Image.Image:
         """Run the transformer with a given style vector."""
-        return to_image(self.transformer(to_tensor(photo).to(self.device), style.reshape(1, -1).to(self.device)))
+        x = to_tensor(photo).to(self.device, memory_format=torch.channels_last)
+        return to_image(self.transformer(x, style.reshape(1, -1).to(self.device)))
 
     def stylize(self, photo: Image.Image, paintings: Sequence[Image.Image], strength: float = 1.0,
                 blend: Sequence[float] | None = None) -> Image.Image:
