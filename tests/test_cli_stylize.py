@@ -99,3 +99,26 @@ def test_start_repaints_the_sample_and_says_what_voiceart_can_do(tmp_path, capsy
     assert "repaints a picture" in out
     saved = sorted((tmp_path / "pictures").glob("*.png"))
     assert len(saved) == 2 and all(png_metadata(p)["painting_credit"] for p in saved)
+
+
+def test_a_full_disk_is_said_plainly_and_leaves_no_half_file(tmp_path, photo_file, monkeypatch, capsys):
+    import errno
+
+    def disk_full(self, fp, *args, **kwargs):
+        fp.write(b"\x89PNG partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", disk_full)
+    out = tmp_path / "out.png"
+    assert main(["stylize", str(photo_file), "--style", "Realism", "-o", str(out)]) == 2
+    assert "the disk is full" in capsys.readouterr().err
+    assert list(tmp_path.glob("*.png")) == [] and list(tmp_path.glob(".voiceart-*")) == []
+
+
+def test_asking_for_a_gpu_that_is_not_there_is_one_sentence(photo_file, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    result = run("--device", "cuda", "stylize", str(photo_file), "--style", "Realism", "-o", str(tmp_path / "o.png"))
+    assert result.returncode == 2 and "no usable GPU" in result.stderr and "Traceback" not in result.stderr

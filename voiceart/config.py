@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from voiceart.errors import VoiceartError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,4 +46,10 @@ class Settings:
         torch.set_num_threads(self.threads)
         if self.device == "auto":
             return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        return torch.device(self.device)
+        try:
+            device = torch.device(self.device)
+        except RuntimeError:
+            raise VoiceartError(f"Unknown device '{self.device}'; use cpu, cuda or auto.") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise VoiceartError("CUDA was asked for but no usable GPU is present; use --device cpu or auto.")
+        return device

@@ -85,7 +85,7 @@ def find(model: ModelFile, settings: Settings, explicit: Path | None = None) -> 
         damaged = damaged or path
     if damaged is not None:
         raise ModelFileError(f"The {model.description} at {damaged} is damaged (its checksum is wrong); remake it with: {model.make_command}")
-    raise ModelFileError(f"The {model.description} ({model.filename}) are missing; make them with: {model.make_command}")
+    raise ModelFileError(f"A model file is missing: {model.filename}, the {model.description}; make it with: {model.make_command}")
 
 
 def load_checkpoint(path: Path, model: ModelFile) -> dict:
