@@ -13,9 +13,10 @@ def _command_groups():
     # Each stage keeps its subcommands beside its code; importing them is cheap (no torch at import).
     from voiceart import app
     from voiceart.paintings import commands as paintings
+    from voiceart.speech import commands as speech
     from voiceart.style import commands as style
 
-    return [app, paintings, style]
+    return [app, paintings, style, speech]
 
 
 def build_parser() -> argparse.ArgumentParser:

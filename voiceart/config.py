@@ -38,6 +38,28 @@ class Settings:
     user_paintings: list[Path] = field(default_factory=list)
     # Photos larger than this (longest side, pixels) are scaled down before stylizing.
     max_side: int = 1024
+    # Speech recognition: an openai-whisper model name ("base" or "tiny.en" work offline from packaged
+    # weights; other names only where a network allows), and an explicit checkpoint that wins over it.
+    whisper_model: str = field(default_factory=lambda: os.environ.get("VOICEART_WHISPER", "base"))
+    whisper_checkpoint: Path | None = field(default_factory=lambda: _env_path("VOICEART_WHISPER_CHECKPOINT"))
+    # Hearing: the microphone (a name, part of a name, or an index; None: the system's default),
+    # seconds of silence that end an utterance, the longest utterance, seconds kept before speech
+    # starts (so the first syllable survives), and the voice-activity probability that counts as speech.
+    input_device: str | int | None = field(default_factory=lambda: os.environ.get("VOICEART_INPUT_DEVICE") or None)
+    silence_tail: float = 0.6
+    max_utterance: float = 15.0
+    pre_roll: float = 0.3
+    vad_threshold: float = 0.5
+    # Speaking: the loudspeaker (like input_device), words per minute, and an espeak voice (None: its default).
+    output_device: str | int | None = field(default_factory=lambda: os.environ.get("VOICEART_OUTPUT_DEVICE") or None)
+    speech_rate: int = 175
+    voice: str | None = field(default_factory=lambda: os.environ.get("VOICEART_VOICE") or None)
+    # Text to image (DM-GAN): a preset (bird, coco, or the name of one trained here) and explicit
+    # files that win over the ones voiceart.weights finds for that preset.
+    text2image_preset: str = field(default_factory=lambda: os.environ.get("VOICEART_TEXT2IMAGE", "bird"))
+    dmgan_netg: Path | None = None
+    dmgan_text_encoder: Path | None = None
+    dmgan_captions: Path | None = None
 
     def torch_device(self):
         """CUDA when present (or asked for), else CPU; sets torch's thread count as a side effect."""
