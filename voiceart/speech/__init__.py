@@ -1,0 +1,1 @@
+"""Speech: hearing utterances, transcribing them with Whisper, understanding commands, speaking back."""
