@@ -15,8 +15,9 @@ def _command_groups():
     from voiceart.paintings import commands as paintings
     from voiceart.speech import commands as speech
     from voiceart.style import commands as style
+    from voiceart.text2image import commands as text2image
 
-    return [app, paintings, style, speech]
+    return [app, paintings, style, speech, text2image]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,14 @@
+"""Text to image: DM-GAN (Zhu et al. 2019) in PyTorch, compatible with the released files.
+
+- ``config``: sizes (the ``bird`` and ``coco`` presets as released, ``tiny`` for tests, JSON for others)
+- ``generator``, ``discriminator``, ``text_encoder``, ``image_encoder``: the networks, with the
+  official module and parameter names
+- ``losses``: DAMSM word and sentence losses, GAN losses, the KL loss of conditioning augmentation
+- ``vocab``: tokenising as the official code, ``captions.pickle``
+- ``checkpoints``: strict loading of released and trained files
+- ``sample``: the stage API (``TextToImage``)
+- ``data``, ``train_damsm``, ``train_dmgan``, ``evaluate``: training and measuring
+- ``commands``: ``voiceart generate``, ``voiceart train damsm|dmgan``, ``voiceart eval dmgan``
+
+See docs/text2image.md.
+"""

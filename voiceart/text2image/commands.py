@@ -1,0 +1,249 @@
+"""Subcommands of the text-to-image stage: ``generate``, ``train damsm``, ``train dmgan``, ``eval dmgan``.
+
+Nothing heavy is imported until a command runs.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from voiceart.config import Settings
+from voiceart.errors import VoiceartError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("generate", help="draw a picture of a sentence (DM-GAN text to image)",
+                       description="Draw TEXT with DM-GAN and write the largest stage's picture (256 px for the released "
+                                   "models). Words the model does not know are left out and listed. Without model files "
+                                   "it says how to get or make them.")
+    p.add_argument("text", help="what to draw, e.g. \"a small bird with a red head and black wings\"")
+    _model_options(p)
+    p.add_argument("--seed", type=int, help="makes the picture reproducible (default: a random one, printed)")
+    p.add_argument("--variants", type=int, default=1, metavar="K", help="draw K pictures with different noise (OUT-1.png ...)")
+    p.add_argument("--all-stages", action="store_true", help="also write the smaller stages (OUT-64.png, OUT-128.png)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
+    p.set_defaults(run=run_generate)
+
+    train = sub.add_parser("train", help="train the text-to-image models (train damsm, then train dmgan)",
+                           description="Train DM-GAN from captioned pictures: first the DAMSM text and image encoders "
+                                       "(train damsm), then the generator (train dmgan). Both keep everything in an output "
+                                       "folder and go on from where they stopped when run again with the same folder.")
+    tsub = train.add_subparsers(dest="train_command", metavar="MODEL", required=True)
+
+    d = tsub.add_parser("damsm", help="pretrain the DAMSM text and image encoders",
+                        description="Pretrain the DAMSM encoders (word and sentence matching losses) on DATA: a folder of "
+                                    "pictures with captions.txt, or the CUB / COCO layout of the official code.")
+    _train_common(d)
+    d.add_argument("--captions", type=Path, help="use this vocabulary (captions.pickle) instead of making one from DATA")
+    d.add_argument("--inception", type=Path, metavar="FILE",
+                   help="ImageNet Inception-v3 weights for the image encoder (torchvision's inception_v3_google-*.pth); "
+                        "with them only the projections learn, as in the paper")
+    d.add_argument("--init-text-encoder", type=Path, metavar="FILE", help="start from this text encoder (fine-tuning)")
+    d.add_argument("--init-image-encoder", type=Path, metavar="FILE", help="start from this image encoder (fine-tuning)")
+    d.set_defaults(run=run_train_damsm)
+
+    g = tsub.add_parser("dmgan", help="train the DM-GAN generator with the DAMSM loss",
+                        description="Train DM-GAN on DATA with frozen DAMSM encoders: a folder from `voiceart train damsm` "
+                                    "(--damsm) or the three files (e.g. the released text_encoder200.pth, image_encoder200.pth "
+                                    "and captions.pickle).")
+    _train_common(g)
+    g.add_argument("--damsm", type=Path, metavar="FOLDER", help="the output folder of `voiceart train damsm`")
+    g.add_argument("--text-encoder", type=Path, metavar="FILE", help="DAMSM text encoder")
+    g.add_argument("--image-encoder", type=Path, metavar="FILE", help="DAMSM image encoder")
+    g.add_argument("--captions", type=Path, metavar="FILE", help="the vocabulary (captions.pickle) of the encoders")
+    g.add_argument("--init-netg", type=Path, metavar="FILE", help="start from this generator (fine-tuning)")
+    g.add_argument("--sample-every", type=int, default=500, metavar="N", help="save a grid of samples every N steps (default 500)")
+    g.add_argument("--install-as", metavar="NAME", help="when done, install the model so `generate --preset NAME` finds it")
+    g.set_defaults(run=run_train_dmgan)
+
+    ev = sub.add_parser("eval", help="measure a text-to-image model (eval dmgan)",
+                        description="Measure a trained model.")
+    esub = ev.add_subparsers(dest="eval_command", metavar="MODEL", required=True)
+    e = esub.add_parser("dmgan", help="R-precision, FD-Lite0, and IS / FID with Inception weights",
+                        description="Generate a picture for captions of DATA and measure them: R-precision with the DAMSM "
+                                    "encoders (as the paper), FD-Lite0 against DATA's pictures (offline; not comparable with "
+                                    "the paper's FID), and Inception Score and FID when --inception gives Inception-v3 weights.")
+    e.add_argument("data", type=Path, help="captioned pictures (a folder with captions.txt, or the CUB / COCO layout)")
+    _model_options(e)
+    e.add_argument("--image-encoder", type=Path, metavar="FILE", help="DAMSM image encoder, for R-precision")
+    e.add_argument("--split", default="test", choices=["train", "test"], help="for the CUB / COCO layouts (default test)")
+    e.add_argument("--count", type=int, metavar="N", help="pictures to generate (default: one per image of DATA; the paper: 30000)")
+    e.add_argument("--batch-size", type=int, default=16)
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--inception", type=Path, metavar="FILE", help="Inception-v3 weights for IS and FID")
+    e.add_argument("--no-lite0", action="store_true", help="skip the FD-Lite0 distance")
+    e.add_argument("--save-images", type=Path, metavar="FOLDER", help="also write every generated picture")
+    e.add_argument("-o", "--output", type=Path, metavar="REPORT.json", help="write the figures as JSON")
+    e.set_defaults(run=run_eval_dmgan)
+
+
+def _model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", help="bird or coco (the released models), or the name of a model installed with "
+                                    "train dmgan --install-as (default: bird, or VOICEART_TEXT2IMAGE)")
+    p.add_argument("--model", type=Path, metavar="FOLDER", help="a folder with netG.pth, text_encoder.pth and captions.pickle "
+                                                                "(the output of train dmgan)")
+    p.add_argument("--netg", type=Path, metavar="FILE", help="the generator (e.g. bird_DMGAN.pth)")
+    p.add_argument("--text-encoder", type=Path, metavar="FILE", help="the DAMSM text encoder (e.g. text_encoder200.pth)")
+    p.add_argument("--captions", type=Path, metavar="FILE", help="the vocabulary, captions.pickle")
+
+
+def _train_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", type=Path, help="captioned pictures: a folder with captions.txt (file<TAB>caption[<TAB>class] "
+                                            "lines), or the CUB / COCO layout of the official code")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="FOLDER",
+                   help="where the checkpoints, logs and results go; an existing run there goes on from its step")
+    p.add_argument("--preset", help="sizes: bird, coco, tiny (a test-sized model) or a JSON file of DMGANConfig fields")
+    p.add_argument("--steps", type=int, help="train until this many steps in all")
+    p.add_argument("--epochs", type=float, help="train this many passes over the data (default 600, as the official configs)")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--seed", type=int, default=0, help="for the initial weights, the data order and the noise (default 0)")
+    p.add_argument("--save-every", type=int, default=500, metavar="N", help="checkpoint every N steps (default 500)")
+    p.add_argument("--log-every", type=int, default=10, metavar="N", help="print progress every N steps when not on a terminal")
+    p.add_argument("--workers", type=int, default=0, help="data-loading processes (default 0: in the training process)")
+    p.add_argument("--no-amp", action="store_true", help="no mixed precision on CUDA")
+    p.add_argument("--fresh", action="store_true", help="start again even if the folder holds a run")
+
+
+def _model_files(args) -> tuple[Path | None, Path | None, Path | None]:
+    netg, encoder, captions = args.netg, args.text_encoder, args.captions
+    if args.model is not None:
+        folder = args.model
+        if not folder.is_dir():
+            raise VoiceartError(f"There is no model folder {folder}.")
+        netg = netg or _first(folder, ("netG.pth", "*_DMGAN.pth", "netG*.pth"))
+        encoder = encoder or _first(folder, ("text_encoder.pth", "text_encoder*.pth"))
+        captions = captions or _first(folder, ("captions.pickle",))
+        if netg is None or encoder is None or captions is None:
+            raise VoiceartError(f"{folder} is not a DM-GAN model folder: it needs netG.pth, text_encoder.pth and captions.pickle.")
+    return netg, encoder, captions
+
+
+def _first(folder: Path, patterns) -> Path | None:
+    for pattern in patterns:
+        found = sorted(folder.glob(pattern))
+        if found:
+            return found[0]
+    return None
+
+
+def output_names(output: Path, sizes: list[int], variants: int, all_stages: bool) -> dict[tuple[int, int], Path]:
+    """(variant, size) -> file: OUT.png for the largest stage, OUT-64.png ... for the others, -1, -2 ... for variants."""
+    largest = max(sizes)
+    names = {}
+    for v in range(variants):
+        for size in sizes if all_stages else [largest]:
+            suffix = (f"-{v + 1}" if variants > 1 else "") + (f"-{size}" if size != largest else "")
+            names[(v, size)] = output.with_name(f"{output.stem}{suffix}{output.suffix or '.png'}")
+    return names
+
+
+def run_generate(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from voiceart.images import save_png
+    from voiceart.text2image.sample import TextToImage
+
+    if args.variants < 1 or args.variants > 64:
+        raise VoiceartError("--variants must be between 1 and 64.")
+    netg, encoder, captions = _model_files(args)
+    t2i = TextToImage.load(settings, args.preset, netg, encoder, captions)
+    start = time.perf_counter()
+    result = t2i.generate(args.text, variants=args.variants, seed=args.seed)
+    seconds = time.perf_counter() - start
+    if result.unknown:
+        print(f"Words the model does not know (left out): {', '.join(result.unknown)}")
+    names = output_names(args.output, sorted(result.images), args.variants, args.all_stages)
+    metadata = {"Software": "voiceart", "text": args.text, "words_used": " ".join(result.words),
+                "unknown_words": " ".join(result.unknown), "seed": str(result.seed), "model": t2i.name,
+                "generator": t2i.files.get("netG", Path("")).name}
+    for (v, size), path in names.items():
+        save_png(result.images[size][v], path, {**metadata, "variant": str(v + 1), "size": str(size)})
+        print(f"Wrote {path} ({size} by {size})")
+    print(f"Drew \"{' '.join(result.words)}\" with the {t2i.name} model, seed {result.seed}, "
+          f"{args.variants} picture{'s' if args.variants > 1 else ''} in {seconds:.1f} s.")
+    return 0
+
+
+def run_train_damsm(args: argparse.Namespace, settings: Settings) -> int:
+    from voiceart.text2image.train_damsm import DAMSMOptions, train_damsm
+
+    opts = DAMSMOptions(data=args.data, out=args.out, preset=args.preset or "tiny", steps=args.steps, epochs=args.epochs,
+                        batch_size=args.batch_size, seed=args.seed, captions=args.captions, inception=args.inception,
+                        init_text_encoder=args.init_text_encoder, init_image_encoder=args.init_image_encoder,
+                        save_every=args.save_every, log_every=args.log_every, workers=args.workers, amp=not args.no_amp,
+                        fresh=args.fresh)
+    result = train_damsm(opts, settings.torch_device())
+    _report_training(result, "voiceart train damsm")
+    if not result["stopped"]:
+        print(f"Next: voiceart train dmgan {args.data} --damsm {args.out} -o FOLDER")
+    return 0
+
+
+def run_train_dmgan(args: argparse.Namespace, settings: Settings) -> int:
+    from voiceart.text2image.train_dmgan import DMGANOptions, train_dmgan
+
+    opts = DMGANOptions(data=args.data, out=args.out, damsm=args.damsm, text_encoder=args.text_encoder,
+                        image_encoder=args.image_encoder, captions=args.captions, preset=args.preset, steps=args.steps,
+                        epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, init_netg=args.init_netg,
+                        save_every=args.save_every, sample_every=args.sample_every, log_every=args.log_every,
+                        workers=args.workers, amp=not args.no_amp, fresh=args.fresh, install_as=args.install_as)
+    result = train_dmgan(opts, settings.torch_device(), settings=settings)
+    _report_training(result, "voiceart train dmgan")
+    if not result["stopped"]:
+        if result["installed"]:
+            print(f"Installed in {result['installed']}: voiceart generate \"...\" --preset {args.install_as} -o out.png")
+        else:
+            print(f"Draw with: voiceart generate \"...\" --model {args.out} -o out.png")
+    return 0
+
+
+def _report_training(result: dict, command: str) -> None:
+    if result["stopped"]:
+        print(f"Stopped at step {result['step']} of {result['total']}; everything is saved in {result['out']}. "
+              f"Run the same {command} command again to go on.")
+    else:
+        print(f"Done: step {result['step']} of {result['total']}; results in {result['out']}.")
+
+
+def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
+    import sys
+
+    from voiceart import weights
+    from voiceart.text2image.checkpoints import load_generator, load_image_encoder, load_text_encoder
+    from voiceart.text2image.config import EVAL_WORDS_NUM, get_preset
+    from voiceart.text2image.data import load_dataset
+    from voiceart.text2image.evaluate import evaluate_dmgan, save_report
+    from voiceart.text2image.vocab import load_captions
+
+    device = settings.torch_device()
+    netg, encoder, captions = _model_files(args)
+    netg, encoder, captions = weights.find_dmgan(settings, args.preset, netg, encoder, captions)
+    config = None
+    if args.preset:
+        try:
+            config = get_preset(args.preset)
+        except VoiceartError:
+            config = None
+    if config is None and args.model is not None and (args.model / "config.json").is_file():
+        config = get_preset(args.model / "config.json")
+    vocab = load_captions(captions).vocab
+    generator = load_generator(netg, config).to(device)
+    config = config or generator.config
+    text_encoder = load_text_encoder(encoder, len(vocab), generator.config).to(device)
+    image_encoder = load_image_encoder(args.image_encoder, config).to(device) if args.image_encoder else None
+    examples, _ = load_dataset(args.data, config, args.split, vocab)
+
+    def progress(done, total):
+        print(f"\r{done}/{total} pictures", end="", file=sys.stderr, flush=True)
+
+    report = evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, count=args.count,
+                            batch_size=args.batch_size, seed=args.seed, inception=args.inception, lite0=not args.no_lite0,
+                            settings=settings, save_dir=args.save_images, progress=progress,
+                            words_num=EVAL_WORDS_NUM.get(config.name))  # the official eval configs' caption lengths
+    print(file=sys.stderr)
+    for line in report.lines():
+        print(line)
+    if args.output:
+        save_report(report, args.output)
+        print(f"Wrote {args.output}")
+    return 0

@@ -1,0 +1,116 @@
+"""The text-to-image stage: a sentence in, pictures at every stage (64, 128, 256 px) out.
+
+    from voiceart.config import Settings
+    from voiceart.text2image.sample import TextToImage
+
+    t2i = TextToImage.load(Settings(), preset="bird")   # finds bird_DMGAN.pth, text_encoder200.pth, captions.pickle
+    result = t2i.generate("a small red bird with black wings", variants=4, seed=7)
+    result.images[256][0].save("bird.png")                # also result.images[64], [128]
+    result.unknown                                        # words the model does not know (left out)
+
+Noise is drawn on the CPU from the seed, so a seed gives the same pictures on CPU and CUDA
+(up to floating point). The models run in eval mode: batch norm uses its running statistics,
+so one picture does not depend on the others drawn with it.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from voiceart.config import Settings
+from voiceart.errors import VoiceartError
+from voiceart.text2image.config import DMGANConfig, get_preset
+from voiceart.text2image.vocab import Encoded, Vocabulary
+
+
+@dataclass
+class Generation:
+    text: str
+    words: list[str]  # the words the model read, in order
+    unknown: list[str]  # the words it does not know (left out)
+    seed: int
+    images: dict[int, list[Image.Image]] = field(default_factory=dict)  # stage size -> one picture per variant
+
+    @property
+    def size(self) -> int:
+        return max(self.images)
+
+    @property
+    def largest(self) -> list[Image.Image]:
+        return self.images[self.size]
+
+
+def to_pil(batch: torch.Tensor) -> list[Image.Image]:
+    """B x 3 x H x W in [-1, 1] -> PIL pictures (the official (x + 1) * 127.5, rounded)."""
+    array = ((batch.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    array = array.permute(0, 2, 3, 1).cpu().numpy()
+    return [Image.fromarray(a) for a in array]
+
+
+class TextToImage:
+    """A DM-GAN generator with its text encoder and vocabulary, ready to draw sentences."""
+
+    def __init__(self, generator, text_encoder, vocab: Vocabulary, device: torch.device | str = "cpu", name: str = "",
+                 files: dict[str, Path] | None = None):
+        self.device = torch.device(device)
+        self.generator = generator.to(self.device).eval()
+        self.text_encoder = text_encoder.to(self.device).eval()
+        self.vocab = vocab
+        self.config: DMGANConfig = generator.config
+        self.name = name or self.config.name
+        self.files = files or {}
+        if self.device.type == "cpu":
+            # channels-last convolutions are faster on CPUs with oneDNN (the output is the same)
+            self.generator.to(memory_format=torch.channels_last)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, preset: str | None = None, netg: Path | None = None,
+             text_encoder: Path | None = None, captions: Path | None = None, device: torch.device | None = None) -> "TextToImage":
+        """Find and load the three files (see voiceart.weights.find_dmgan); every problem is one sentence."""
+        from voiceart import weights
+        from voiceart.text2image.checkpoints import load_generator, load_text_encoder
+        from voiceart.text2image.vocab import load_captions
+
+        settings = settings or Settings()
+        device = device or settings.torch_device()
+        config = None
+        if preset is not None or netg is None and settings.dmgan_netg is None:
+            name = preset or settings.text2image_preset
+            try:
+                config = get_preset(name)
+            except VoiceartError:
+                config = None  # a model trained here and installed under this name: its file has its sizes
+        netg_path, encoder_path, captions_path = weights.find_dmgan(settings, preset, netg, text_encoder, captions)
+        captions_file = load_captions(captions_path)
+        generator = load_generator(netg_path, config)
+        encoder = load_text_encoder(encoder_path, len(captions_file.vocab), generator.config)
+        files = {"netG": netg_path, "text_encoder": encoder_path, "captions": captions_path}
+        return cls(generator, encoder, captions_file.vocab, device, name=preset or (config.name if config else netg_path.stem), files=files)
+
+    def encode(self, text: str) -> Encoded:
+        return self.vocab.encode(text)
+
+    @torch.inference_mode()
+    def generate(self, text: str, variants: int = 1, seed: int | None = None, stages: int | None = None) -> Generation:
+        """``variants`` pictures of ``text`` (different noise), at every stage up to ``stages``."""
+        if variants < 1:
+            raise VoiceartError("Ask for at least one picture.")
+        encoded = self.encode(text)
+        if not encoded.ids:
+            raise VoiceartError(f"None of the words of \"{text.strip()}\" are in the {self.name} model's vocabulary, "
+                                f"so it cannot draw them.")
+        seed = random.SystemRandom().randrange(2**31) if seed is None else int(seed)
+        rng = torch.Generator().manual_seed(seed)
+        z = torch.randn(variants, self.config.Z_DIM, generator=rng)
+        eps = torch.randn(variants, self.config.CONDITION_DIM, generator=rng)
+        captions = torch.tensor([encoded.ids] * variants, dtype=torch.int64, device=self.device)
+        lengths = torch.full((variants,), len(encoded.ids), dtype=torch.int64)
+        words_emb, sent_emb = self.text_encoder(captions, lengths)
+        mask = captions == 0
+        fake_imgs, _, _, _ = self.generator(z.to(self.device), sent_emb, words_emb, mask, eps=eps.to(self.device), stages=stages)
+        images = {img.shape[-1]: to_pil(img) for img in fake_imgs}
+        return Generation(text, encoded.words, encoded.unknown, seed, images)

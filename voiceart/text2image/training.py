@@ -1,0 +1,203 @@
+"""What DAMSM and DM-GAN training share: progress with ETA, loss logs, stopping cleanly,
+random-state capture, mixed precision, and sample grids."""
+from __future__ import annotations
+
+import csv
+import math
+import signal
+import sys
+import time
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import torch
+
+from voiceart.errors import VoiceartError
+
+
+def format_seconds(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = int(round(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class Progress:
+    """One line: step, percentage, speed, elapsed and remaining time, the latest losses.
+
+    On a terminal it redraws in place; elsewhere (logs, tests) it prints a line every ``every`` steps.
+    """
+
+    def __init__(self, start: int, total: int, every: int = 10, stream=None, label: str = ""):
+        self.start, self.total, self.every, self.label = start, total, max(1, every), label
+        self.stream = stream or sys.stdout
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.t0 = time.perf_counter()
+        self.last_line = ""
+
+    def line(self, step: int, values: dict[str, float]) -> str:
+        done = step - self.start
+        elapsed = time.perf_counter() - self.t0
+        rate = done / elapsed if elapsed > 0 and done > 0 else float("nan")
+        eta = (self.total - step) / rate if rate == rate and rate > 0 else float("nan")
+        pct = 100.0 * step / self.total if self.total else 100.0
+        width = 20
+        filled = int(width * step / self.total) if self.total else width
+        bar = "#" * filled + "." * (width - filled)
+        losses = " ".join(f"{k} {v:.3f}" for k, v in values.items())
+        speed = f"{rate:.2f} it/s" if rate == rate and rate >= 1 else (f"{1 / rate:.2f} s/it" if rate == rate and rate > 0 else "- it/s")
+        return (f"{self.label}[{bar}] {step}/{self.total} {pct:3.0f}% {speed} "
+                f"elapsed {format_seconds(elapsed)} ETA {format_seconds(eta)} | {losses}")
+
+    def update(self, step: int, values: dict[str, float]) -> None:
+        self.last_line = self.line(step, values)
+        if self.tty:
+            self.stream.write("\r" + self.last_line[:200].ljust(120))
+            self.stream.flush()
+        elif (step - self.start) % self.every == 0 or step == self.total:
+            print(self.last_line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class LossLog:
+    """A CSV of losses per step (appended across resumed runs; a resumed run drops rows past its step)."""
+
+    def __init__(self, path: Path, resume_step: int):
+        self.path = Path(path)
+        self.fields: list[str] | None = None
+        if self.path.is_file() and resume_step >= 0:
+            with open(self.path, newline="") as f:
+                rows = list(csv.DictReader(f))
+            rows = [r for r in rows if int(r["step"]) <= resume_step]
+            if rows:
+                self.fields = list(rows[0].keys())
+            with open(self.path, "w", newline="") as f:
+                if self.fields:
+                    writer = csv.DictWriter(f, self.fields)
+                    writer.writeheader()
+                    writer.writerows(rows)
+
+    def write(self, row: dict) -> None:
+        if self.fields is None:
+            self.fields = list(row.keys())
+            with open(self.path, "w", newline="") as f:
+                csv.DictWriter(f, self.fields).writeheader()
+        with open(self.path, "a", newline="") as f:
+            csv.DictWriter(f, self.fields, extrasaction="ignore").writerow(
+                {k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+
+
+class StopFlag:
+    """Ctrl-C (or SIGTERM) asks training to stop after the current step and save; a second one stops at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._old = {}
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nStopping after this step; the checkpoint will hold everything needed to go on "
+              "(press Ctrl-C again to stop at once and lose this step).", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        return False
+
+
+def rng_state(noise: torch.Generator) -> dict:
+    state = {"torch": torch.get_rng_state(), "noise": noise.get_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict, noise: torch.Generator) -> None:
+    torch.set_rng_state(state["torch"])
+    noise.set_state(state["noise"])
+    if "cuda" in state and torch.cuda.is_available():
+        try:
+            torch.cuda.set_rng_state_all(state["cuda"])
+        except (RuntimeError, IndexError):  # another number of GPUs than when saved
+            pass
+
+
+class Precision:
+    """Mixed precision on CUDA (bfloat16 where supported, else float16 with loss scaling); float32 on CPU."""
+
+    def __init__(self, device: torch.device, enabled: bool = True):
+        self.device = device
+        self.enabled = enabled and device.type == "cuda"
+        self.dtype = None
+        if self.enabled:
+            self.dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.enabled and self.dtype == torch.float16)
+
+    def autocast(self):
+        return torch.autocast("cuda", dtype=self.dtype) if self.enabled else nullcontext()
+
+    def describe(self) -> str:
+        return f"mixed precision ({str(self.dtype).replace('torch.', '')})" if self.enabled else "float32"
+
+
+def load_training_state(path: Path) -> dict:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise VoiceartError(f"The training checkpoint {path} cannot be read ({type(exc).__name__}); "
+                            f"delete it to start afresh, or use another --out folder.") from None
+
+
+def optimizer_to(optimizer: torch.optim.Optimizer, device: torch.device) -> None:
+    for state in optimizer.state.values():
+        for k, v in state.items():
+            if isinstance(v, torch.Tensor) and k != "step":
+                state[k] = v.to(device)
+
+
+def save_grid(images: torch.Tensor, path: Path, nrow: int, metadata: dict[str, str]) -> None:
+    """A grid of B x 3 x H x W images in [-1, 1], as a PNG with text metadata."""
+    from torchvision.utils import make_grid
+
+    from voiceart.images import save_png
+    from voiceart.text2image.sample import to_pil
+
+    grid = make_grid(images.detach().float().cpu(), nrow=nrow, padding=2, pad_value=1.0)
+    save_png(to_pil(grid[None])[0], path, metadata)
+
+
+@contextmanager
+def eval_mode(*modules):
+    was = [m.training for m in modules]
+    for m in modules:
+        m.eval()
+    try:
+        yield
+    finally:
+        for m, w in zip(modules, was):
+            m.train(w)
+
+
+def resolve_steps(steps: int | None, epochs: float | None, per_epoch: int, default_epochs: float) -> int:
+    if steps is not None:
+        if steps < 1:
+            raise VoiceartError("--steps must be at least 1.")
+        return steps
+    epochs = default_epochs if epochs is None else epochs
+    return max(1, int(math.ceil(epochs * per_epoch)))
