@@ -12,12 +12,13 @@ from voiceart.errors import VoiceartError
 def _command_groups():
     # Each stage keeps its subcommands beside its code; importing them is cheap (no torch at import).
     from voiceart import app
+    from voiceart.genre import commands as genre
     from voiceart.paintings import commands as paintings
     from voiceart.speech import commands as speech
     from voiceart.style import commands as style
     from voiceart.text2image import commands as text2image
 
-    return [app, paintings, style, speech, text2image]
+    return [app, paintings, style, genre, speech, text2image]
 
 
 def build_parser() -> argparse.ArgumentParser:
