@@ -17,10 +17,13 @@ SAMPLE_PHOTO = Path(__file__).parent / "samples" / "astronaut.jpg"
 
 TODAY = (
     "voiceart repaints a picture in the style of a real painting.\n"
-    "Speaking to it, drawing a scene from your words and the window are not built yet;\n"
-    "today it works from the command line:\n"
+    "The hands-free loop (speak a scene, hear the styles, name one) is not put together yet;\n"
+    "its parts work from the command line:\n"
     "  voiceart styles                      the styles it knows, with their paintings\n"
     "  voiceart stylize PHOTO --style NAME -o OUT.png\n"
+    "  voiceart classify [IMAGE] --text \"a lighthouse at night\"   genre and suggested styles\n"
+    "  voiceart say TEXT | listen | doctor  speaking, hearing, checking the sound set-up\n"
+    "  voiceart generate TEXT -o OUT.png    text to image (needs DM-GAN files: none ship yet)\n"
     "  voiceart --help                      everything else"
 )
 
@@ -49,7 +52,7 @@ def run_start(args: argparse.Namespace, settings: Settings) -> int:
     # The best-stocked styles first: they show the most variety on "again".
     styles = sorted(catalogue.styles().items(), key=lambda kv: (-kv[1], kv[0]))[: args.styles]
     out_dir = settings.pictures_dir
-    print(f"Repainting {args.photo.name} in {len(styles)} styles; results go to {out_dir}")
+    print(f"Repainting {args.photo.name} in {len(styles)} style{'' if len(styles) == 1 else 's'}; results go to {out_dir}")
     for style, _count in styles:
         painting = catalogue.pick(style, rng)
         result = stylizer.stylize(photo, [load_image(painting.path, 1024)[0]])
