@@ -15,10 +15,11 @@ def _command_groups():
     from voiceart.genre import commands as genre
     from voiceart.paintings import commands as paintings
     from voiceart.speech import commands as speech
+    from voiceart.speech import transcribe_commands as transcribe
     from voiceart.style import commands as style
     from voiceart.text2image import commands as text2image
 
-    return [app, paintings, style, genre, speech, text2image]
+    return [app, paintings, style, genre, speech, transcribe, text2image]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,224 @@
+"""The grammar: transcripts (as Whisper writes them) to commands. Pure functions, fast."""
+import pytest
+
+from voiceart.paintings.catalogue import Catalogue
+from voiceart.speech.grammar import COMMANDS, SURE, Command, Expecting, parse, prompt, words
+
+ANY, DESCRIPTION, STYLE, YES_NO = Expecting.ANYTHING, Expecting.DESCRIPTION, Expecting.STYLE, Expecting.YES_NO
+
+
+@pytest.fixture(scope="module")
+def styles() -> list[str]:
+    return list(Catalogue.load().styles())
+
+
+def p(text, expecting=ANY, styles=(), numbered=()) -> Command:
+    return parse(text, expecting, styles, numbered)
+
+
+# Every command, in the forms Whisper writes it: capitals, full stops, exclamation marks, fillers.
+@pytest.mark.parametrize("text, name", [
+    ("Again.", "again"), ("again!", "again"), ("Again?", "again"), ("Another one, please.", "again"), ("One more.", "again"),
+    ("Try another painting.", "again"), ("Next.", "again"),
+    ("Save.", "save"), ("Save it.", "save"), ("save please", "save"), ("Save the picture.", "save"), ("Keep it.", "save"),
+    ("Okay, save it.", "save"), ("Um, save.", "save"), ("Save. Save.", "save"), ("SAVE!", "save"),
+    ("Undo.", "undo"), ("Undo that.", "undo"), ("Go back.", "undo"), ("Un-do.", "undo"),
+    ("Redo.", "redo"), ("Re-do.", "redo"), ("Redo that, please.", "redo"),
+    ("More style.", "stronger"), ("Stronger!", "stronger"), ("Make it stronger.", "stronger"), ("A bit more.", "stronger"),
+    ("Less style.", "weaker"), ("Weaker.", "weaker"), ("Tone it down.", "weaker"), ("Less.", "weaker"),
+    ("Repeat.", "repeat"), ("Say that again.", "repeat"), ("What did you say?", "repeat"), ("Pardon?", "repeat"),
+    ("Help!", "help"), ("What can I say?", "help"), ("What can I do?", "help"), ("Help me, please.", "help"),
+    ("Start over.", "new"), ("New picture.", "new"), ("Start again.", "new"), ("Begin again.", "new"),
+    ("Stop listening.", "sleep"), ("Go to sleep.", "sleep"), ("Pause.", "sleep"),
+    ("Wake up.", "wake"), ("Start listening.", "wake"), ("Wake up!", "wake"),
+    ("Cancel.", "cancel"), ("Never mind.", "cancel"), ("Stop.", "cancel"), ("Forget it.", "cancel"),
+    ("Yes.", "yes"), ("Yeah.", "yes"), ("Yes, please.", "yes"), ("That's right.", "yes"),
+    ("No.", "no"), ("Nope.", "no"), ("No, thank you.", "no"), ("Not that one.", "no"),
+])
+@pytest.mark.parametrize("expecting", [ANY, DESCRIPTION, STYLE])
+def test_command_words(text, name, expecting, styles):
+    command = p(text, expecting, styles)
+    assert (command.name, command.argument, command.question) == (name, None, None)
+    assert command.confidence >= SURE
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Number two.", "2"), ("Number 2.", "2"), ("number two", "2"), ("The second one.", "2"), ("Second.", "2"), ("2", "2"),
+    ("Two.", "2"), ("Option three.", "3"), ("The third one, please.", "3"), ("No. 2", "2"), ("Number to.", "2"),
+    ("I'll take number one.", "1"), ("The first.", "1"), ("#3", "3"), ("Number for.", "4"), ("The last one.", "5"),
+])
+def test_choose_a_number(text, number, styles):
+    command = p(text, STYLE, styles, numbered=["Baroque", "Rococo", "Gothic", "Realism", "Symbolism"])
+    assert (command.name, command.argument) == ("choose", number)
+    assert command.sure
+
+
+def test_a_number_out_of_range_is_a_hint(styles):
+    command = p("Number seven.", STYLE, styles, numbered=["Baroque", "Rococo", "Gothic"])
+    assert command.name == "none"
+    assert command.hint == "There are 3 choices; say a number from 1 to 3."
+
+
+def test_a_numbered_option_by_name():
+    command = p("the one with the horses", STYLE, (), numbered=["the one with the ships", "the one with the horses"])
+    assert (command.name, command.argument) == ("choose", "2")
+
+
+@pytest.mark.parametrize("text, style", [
+    ("Impressionism.", "Impressionism"), ("impressionist", "Impressionism"), ("IMPRESSIONISM!", "Impressionism"),
+    ("Impresionism.", "Impressionism"), ("Post-Impressionism.", "Post-Impressionism"), ("post impressionist", "Post-Impressionism"),
+    ("Baroque.", "Baroque"), ("Barock.", "Baroque"), ("Paint it in the style of the Baroque, please.", "Baroque"),
+    ("Make it look like the romantics.", "Romanticism"), ("Rococo.", "Rococo"), ("Rocco co.", "Rococo"),
+    ("Neo-classical.", "Neoclassicism"), ("Dutch Golden Age.", "Dutch Golden Age"), ("The Dutch masters.", "Dutch Golden Age"),
+    ("Japanese painting.", "Japanese painting"), ("Ukiyo-e.", "Japanese painting"), ("Chinese ink painting.", "Chinese ink painting"),
+    ("Gothic.", "Gothic"), ("Symbolist.", "Symbolism"), ("Um, realism please.", "Realism"), ("Academic.", "Academic art"),
+])
+@pytest.mark.parametrize("expecting", [STYLE, ANY, DESCRIPTION])
+def test_style_names(text, style, expecting, styles):
+    command = p(text, expecting, styles)
+    assert (command.name, command.argument) == ("style", style)
+    assert command.sure
+
+
+def test_a_style_inside_a_sentence_counts_when_a_style_is_expected(styles):
+    command = p("I think impressionism would be nice.", STYLE, styles)
+    assert (command.name, command.argument) == ("style", "Impressionism")
+
+
+@pytest.mark.parametrize("text", ["Japan.", "Touch."])
+def test_a_near_miss_asks(text, styles):
+    command = p(text, STYLE, styles)
+    assert command.name == "style" and command.question == f"Did you mean {command.argument}?"
+    assert not command.sure and command.confidence < SURE
+
+
+def test_a_style_the_catalogue_lacks_is_refused_with_the_nearest(styles):
+    command = p("Cubism.", STYLE, styles)
+    assert command.name == "none"
+    assert command.hint.startswith("I don't know the style 'cubism'. The closest are Post-Impressionism")
+
+
+def test_nothing_like_a_style_gives_a_hint(styles):
+    command = p("Purple.", STYLE, styles, numbered=styles[:3])
+    assert command.name == "none" and command.hint
+    assert "style name" in command.hint or "know the style" in command.hint
+
+
+# A description is never mistaken for a command because it holds a command word.
+@pytest.mark.parametrize("text", [
+    "Save the whales at sea.", "A baroque church at night.", "Two cats sleeping on a red sofa.", "Help arriving at a harbour.",
+    "Again the storm over the sea.", "A new moon over the mountains.", "Stop signs in the rain.", "Undo the knots of a rope.",
+    "More style than substance in a fashion show.", "Yes, a yellow submarine.", "No cars in the city at dawn.",
+])
+def test_descriptions_are_descriptions_when_a_description_is_expected(text, styles):
+    command = p(text, DESCRIPTION, styles)
+    assert (command.name, command.argument) == ("describe", text.rstrip("."))
+    assert command.sure
+
+
+def test_save_the_whales_is_a_description_when_anything_is_expected(styles):
+    assert p("Save the whales at sea.", ANY, styles).name == "describe"
+
+
+def test_description_leads_and_fillers_are_trimmed(styles):
+    assert p("Um, draw a lighthouse on a cliff, please.", STYLE, styles).argument == "a lighthouse on a cliff"
+    assert p("A picture of a horse in a field.", ANY, styles).argument == "a horse in a field"
+    assert p("Okay, a dog on the beach.", DESCRIPTION, styles).argument == "a dog on the beach"
+
+
+def test_a_scene_while_a_style_is_expected_is_asked_about(styles):
+    command = p("A lighthouse on a cliff at sunset.", STYLE, styles)
+    assert command.name == "describe" and command.question == "Shall I draw A lighthouse on a cliff at sunset?"
+
+
+def test_a_one_word_scene(styles):
+    command = p("Mountains.", DESCRIPTION, styles)
+    assert (command.name, command.argument) == ("describe", "Mountains")
+
+
+# Yes/no answers to "Did you mean ...?".
+@pytest.mark.parametrize("text, name", [
+    ("Yes.", "yes"), ("Yes!", "yes"), ("Yeah, sure.", "yes"), ("Okay.", "yes"), ("OK.", "yes"), ("Correct.", "yes"),
+    ("Yes, that's right.", "yes"), ("Sure.", "yes"), ("Yep.", "yes"), ("Of course.", "yes"),
+    ("No.", "no"), ("No!", "no"), ("Nope.", "no"), ("No, thanks.", "no"), ("Wrong.", "no"), ("No no.", "no"),
+])
+def test_yes_and_no(text, name, styles):
+    command = p(text, YES_NO, styles)
+    assert command.name == name and command.sure
+
+
+def test_no_with_the_right_style_corrects(styles):
+    command = p("No, Baroque.", YES_NO, styles)
+    assert (command.name, command.argument) == ("style", "Baroque")
+
+
+def test_commands_still_work_during_a_question(styles):
+    assert p("Cancel.", YES_NO, styles).name == "cancel"
+    assert p("Stop listening.", YES_NO, styles).name == "sleep"
+
+
+def test_an_answer_that_is_neither(styles):
+    command = p("Purple elephants.", YES_NO, styles)
+    assert command.name == "none" and command.hint == "Please say yes or no."
+
+
+def test_okay_alone_is_not_a_command_elsewhere(styles):
+    assert p("Okay.", ANY, styles).name == "none"
+
+
+# Silence, fillers and Whisper's noise words: nothing, and nothing said back.
+@pytest.mark.parametrize("text", ["", "   ", ".", "...", "Um.", "Hmm.", "Uh, um.", "Please.", "Thank you.", "Okay."])
+@pytest.mark.parametrize("expecting", [ANY, DESCRIPTION, STYLE])
+def test_nothing(text, expecting, styles):
+    command = p(text, expecting, styles)
+    assert command.name == "none" and command.hint is None and command.confidence == 0.0
+
+
+@pytest.mark.parametrize("text", ["You.", "The.", "I."])
+def test_slight_words_are_not_scenes(text, styles):
+    assert p(text, DESCRIPTION, styles).name == "none"
+
+
+def test_misheard_command_asks(styles):
+    command = p("Console.", ANY, styles)  # tiny.en's hearing of espeak-ng's British "cancel"
+    assert command.name == "cancel"
+    command = p("Read.", ANY, styles)
+    assert command.name == "redo" and command.question == "Did you mean 'redo'?"
+
+
+def test_nothing_understood_gives_a_hint(styles):
+    command = p("Xylophone.", ANY, styles)
+    assert command.name == "none" and command.hint == "I didn't understand that. Say 'what can I say' to hear the commands."
+
+
+def test_unusual_characters_do_not_break_it(styles):
+    for text in ["Café au lait — in Impressionism!", "¿Qué?", "🎨", "a\nb", "Save… it"]:
+        assert p(text, ANY, styles).name in COMMANDS
+
+
+def test_expecting_from_strings():
+    assert Expecting.parse("description") is DESCRIPTION
+    assert Expecting.parse("any") is ANY and Expecting.parse("anything") is ANY
+    assert Expecting.parse("yes-no") is YES_NO and Expecting.parse("style") is STYLE
+    with pytest.raises(ValueError):
+        Expecting.parse("dance")
+
+
+def test_command_as_dict():
+    assert Command("style", "Baroque", 0.7, "Did you mean Baroque?").as_dict() == {
+        "command": "style", "argument": "Baroque", "confidence": 0.7, "question": "Did you mean Baroque?", "hint": None}
+
+
+def test_words():
+    assert words("Re-do!") == ["re", "do"]
+    assert words("That's it.") == ["thats", "it"]
+    assert words("Café NOIR") == ["cafe", "noir"]
+
+
+def test_prompt_names_every_command_and_style(styles):
+    text = prompt(styles)
+    for phrase in ("Again.", "Save.", "Undo.", "Redo.", "More style.", "Less style.", "What can I say?", "Start over.",
+                   "Stop listening.", "Wake up.", "Cancel.", "Yes.", "No.", "Number two."):
+        assert phrase in text
+    for style in styles:
+        assert style in text

@@ -1,0 +1,562 @@
+"""From a transcript to a command: pure functions, no audio.
+
+``parse(text, expecting, styles, numbered)`` turns what Whisper wrote down into one
+:class:`Command`. It knows what the session is waiting for (:class:`Expecting`), so "save the
+whales at sea" is a description while a description is expected, and "save" is a command.
+
+A confidence ladder decides what happens next:
+
+* sure (confidence >= ``SURE``): act on the command;
+* unsure: the command carries a ``question`` ("Did you mean Impressionism?"); ask it, expect
+  yes or no, and act on the command on "yes";
+* nothing matched: command "none", with a ``hint`` to say (never on silence).
+
+Style names go through :func:`voiceart.paintings.styles.match_style`, the same forgiving matcher
+the command line uses (adjective forms, aliases, misspellings, mishearings).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from typing import Sequence
+
+from voiceart.errors import UnknownStyleError
+from voiceart.paintings import styles as style_names
+
+SURE = 0.85  # act at or above this confidence; ask below it
+ASK = 0.6  # below this, a guess at a style is not worth a question
+COMMAND_ASK = 0.65  # nor a guess at a command
+
+COMMANDS = ("describe", "style", "choose", "again", "save", "undo", "redo", "stronger", "weaker", "repeat", "help",
+            "new", "sleep", "wake", "cancel", "yes", "no", "none")
+
+
+class Expecting(Enum):
+    """What the session waits for; it decides how an ambiguous utterance is read."""
+
+    ANYTHING = "any"
+    DESCRIPTION = "description"  # a scene to draw: free text wins over command words inside it
+    STYLE = "style"  # a style name or a number from the list just read out
+    YES_NO = "yes_no"  # the answer to a question such as "Did you mean Baroque?"
+
+    @classmethod
+    def parse(cls, value: "str | Expecting") -> "Expecting":
+        if isinstance(value, Expecting):
+            return value
+        key = value.strip().lower().replace("-", "_").replace("/", "_")
+        for member in cls:
+            if key in (member.value, member.name.lower()) or (key == "anything" and member is cls.ANYTHING) \
+                    or (key in ("yes", "yesno", "answer") and member is cls.YES_NO):
+                return member
+        raise ValueError(f"expecting must be one of {', '.join(m.value for m in cls)}, not {value!r}")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One understood utterance.
+
+    ``name`` is one of COMMANDS; ``argument`` is the description, the style name or the number
+    (as a string, 1-based) for describe, style and choose, else None. ``question`` is set when
+    voiceart is unsure: ask it and act on "yes". ``hint`` is set for "none" when something was
+    said but nothing matched: one sentence to say back.
+    """
+
+    name: str
+    argument: str | None = None
+    confidence: float = 1.0
+    question: str | None = None
+    hint: str | None = None
+
+    @property
+    def sure(self) -> bool:
+        return self.name != "none" and self.question is None
+
+    def as_dict(self) -> dict:
+        return {"command": self.name, "argument": self.argument, "confidence": round(self.confidence, 3),
+                "question": self.question, "hint": self.hint}
+
+
+NONE = Command("none", confidence=0.0)
+
+# The phrases of each command, as normalized words. Whisper's usual spellings of them are here too.
+PHRASES: dict[str, tuple[str, ...]] = {
+    "again": ("again", "another", "another one", "another painting", "another picture", "one more", "one more time",
+              "try again", "try another", "try another one", "try another painting", "different painting",
+              "a different painting", "a different one", "different one", "next", "next one", "next painting",
+              "pick another", "pick another one", "once more", "do it again", "something else", "again again"),
+    "save": ("save", "save it", "save this", "save that", "save this one", "save the picture", "save the painting",
+             "save the image", "save picture", "save image", "save my picture", "keep it", "keep this", "keep that",
+             "keep this one", "keep", "store it", "safe", "safe it", "saved", "save save"),
+    "undo": ("undo", "undo that", "undo it", "un do", "go back", "back", "take it back", "take that back", "previous",
+             "step back", "undo the last", "undo last"),
+    "redo": ("redo", "redo that", "redo it", "re do", "go forward", "forward", "step forward", "redo the last"),
+    "stronger": ("stronger", "more style", "more", "a bit more", "much more", "more of it", "more of the style",
+                 "make it stronger", "stronger style", "increase", "increase the style", "turn it up", "more strongly",
+                 "stronger stronger", "more styled"),
+    "weaker": ("weaker", "less style", "less", "a bit less", "much less", "less of it", "less of the style",
+               "make it weaker", "weaker style", "softer", "decrease", "decrease the style", "turn it down",
+               "tone it down", "lighter", "les style", "less styled"),
+    "repeat": ("repeat", "repeat that", "repeat it", "repeat please", "say that again", "say it again",
+               "what did you say", "pardon", "pardon me", "come again", "sorry what", "repeat yourself"),
+    "help": ("help", "help me", "what can i say", "what can i do", "what do i say", "what can i tell you",
+             "what are my options", "what are the commands", "commands", "options", "i need help", "how does this work",
+             "what now", "what can you do"),
+    "new": ("new", "new picture", "new painting", "new image", "new scene", "start over", "start again", "begin again",
+            "restart", "start from scratch", "from scratch", "something new", "start a new picture", "clear",
+            "start new", "new one", "a new picture", "a new one", "start all over", "start over again"),
+    "sleep": ("stop listening", "sleep", "go to sleep", "pause", "pause listening", "be quiet", "quiet", "mute",
+              "stop listening to me", "stop listen", "stop listing"),
+    "wake": ("wake up", "wake", "start listening", "resume", "listen", "listen to me", "im back",
+             "wakeup", "wake up voiceart", "hello voiceart"),
+    "cancel": ("cancel", "cancel that", "cancel it", "stop", "stop it", "stop that", "never mind", "nevermind",
+               "forget it", "forget that", "abort", "quit that"),
+    "yes": ("yes", "yeah", "yep", "yup", "yes please", "sure", "correct", "right", "thats right", "exactly", "of course",
+            "do it", "go ahead", "affirmative", "absolutely", "please do", "yes yes", "yes thats right", "yes it is",
+            "thats it", "indeed", "yes do it", "yeah sure"),
+    "no": ("no", "nope", "nah", "no thanks", "no thank you", "wrong", "thats wrong", "not that", "not that one",
+           "incorrect", "negative", "not really", "no way", "no no", "no its not", "no it isnt", "dont"),
+}
+_PHRASE_INDEX = {phrase: name for name, phrases in PHRASES.items() for phrase in phrases}
+
+# A canonical phrase per command, for the recogniser's prompt and for help.
+SPOKEN = {
+    "again": "again", "save": "save", "undo": "undo", "redo": "redo", "stronger": "more style", "weaker": "less style",
+    "repeat": "repeat", "help": "what can I say", "new": "start over", "sleep": "stop listening", "wake": "wake up",
+    "cancel": "cancel", "yes": "yes", "no": "no",
+}
+
+# What a misheard utterance is compared with: the short phrases and the canonical ones ("a bit less"
+# is not a sound worth guessing at).
+_FUZZY_TARGETS = {phrase: name for phrase, name in _PHRASE_INDEX.items() if len(phrase.split()) <= 2}
+_FUZZY_TARGETS.update({spoken.lower(): name for name, spoken in SPOKEN.items()})
+
+# Said around a command, changing nothing: "um, save it please", "okay, can you undo that now".
+FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "mm", "mmm", "please", "okay", "ok", "so",
+           "well", "now", "just", "oh", "thanks", "voiceart", "actually", "alright", "then", "kindly"}
+FILLER_RUNS = (("thank", "you"), ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"),
+               ("i", "want", "to"), ("i", "would", "like", "to"), ("id", "like", "to"), ("i", "wanna"), ("lets",),
+               ("go", "ahead", "and"), ("for", "me"), ("all", "right"), ("right", "now"), ("if", "you", "can"))
+# Words that make a command's object: "save it", "undo that", "save the picture".
+OBJECTS = {"it", "this", "that", "the", "picture", "painting", "image", "result", "one", "last", "please"}
+# Words too slight to be a description on their own (Whisper writes "you" or "the" for a breath).
+SLIGHT = {"a", "an", "the", "i", "you", "it", "is", "and", "of", "to", "in", "on", "at", "um", "uh", "oh", "hmm", "mm",
+          "yeah", "so", "well", "okay", "ok", "thank", "thanks", "bye", "hi", "hello", "hey", "me", "we", "he", "she",
+          "they", "that", "this", "what", "huh", "ah", "ha", "wow"}
+# "draw a lighthouse", "a picture of a lighthouse": the words after these are the scene.
+DESCRIBE_LEADS = (("draw",), ("paint", "me"), ("show", "me"), ("make", "me"), ("give", "me"), ("i", "see"),
+                  ("picture", "of"), ("painting", "of"), ("image", "of"), ("a", "picture", "of"), ("a", "painting", "of"),
+                  ("an", "image", "of"), ("new", "picture", "of"), ("a", "new", "picture", "of"), ("draw", "me"),
+                  ("paint",), ("imagine",), ("describe",), ("how", "about"))
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+           "eleven": 11, "twelve": 12}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+            "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10}
+# After "number" or "option" Whisper hears "two" as "to", "four" as "for" and so on.
+NUMBER_SOUNDALIKES = {"won": 1, "to": 2, "too": 2, "tu": 2, "tree": 3, "free": 3, "for": 4, "fore": 4, "sex": 6,
+                      "ate": 8, "nein": 9, "tin": 10}
+CHOOSE_WORDS = {"number", "numbers", "no", "nr", "option", "choice", "pick", "choose", "select", "take", "the", "i", "ill",
+                "id", "go", "with", "want", "style", "painting", "picture", "like", "one", "please", "lets", "use"}
+STYLE_WORDS = {"paint", "painted", "painting", "repaint", "style", "styles", "like", "in", "the", "of", "as", "make", "it",
+               "a", "an", "do", "try", "use", "something", "looking", "look", "into", "turn", "please", "way"}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without accents or punctuation: "Re-do!" -> ["re", "do"], "That's it." -> ["thats", "it"]."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("&", " and ").replace("’", "'")
+    text = re.sub(r"(?<=[a-z])'(?=[a-z])", "", text)  # that's -> thats
+    return re.findall(r"[a-z0-9]+", text)
+
+
+def _drop_fillers(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for run in FILLER_RUNS:
+            if tuple(tokens[i:i + len(run)]) == run:
+                i += len(run)
+                break
+        else:
+            if tokens[i] not in FILLERS:
+                out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _collapse_repeats(tokens: list[str]) -> list[str]:
+    """Whisper sometimes writes a word twice ("Save. Save."); "again again" is still "again"."""
+    out: list[str] = []
+    for t in tokens:
+        if not out or out[-1] != t:
+            out.append(t)
+    return out
+
+
+def _skeleton(key: str) -> str:
+    """Consonants only, sound-alike spelled: Whisper's "console" and "cancel" are both "knsl"."""
+    return re.sub(r"[aeiouyhw]", "", style_names._phonetic(key))
+
+
+def _similarity(a: str, b: str) -> float:
+    score = style_names._similarity(a, b)
+    if min(len(a), len(b)) < 5:
+        score -= 0.1  # short words need a closer match: "safe" is "save", "same" is not
+    sa, sb = _skeleton(a), _skeleton(b)
+    if min(len(sa), len(sb)) >= 4 and abs(len(sa) - len(sb)) <= 1:
+        score = max(score, 0.9 * difflib.SequenceMatcher(None, sa, sb).ratio())
+    return score
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+def _exact_command(tokens: list[str]) -> str | None:
+    if not tokens:
+        return None
+    for candidate in (tokens, _collapse_repeats(tokens)):
+        key = " ".join(candidate)
+        if key in _PHRASE_INDEX:
+            return _PHRASE_INDEX[key]
+        # "save the picture please", "undo that one": the command with an object after it
+        for cut in range(len(candidate) - 1, 0, -1):
+            if all(t in OBJECTS for t in candidate[cut:]):
+                head = " ".join(candidate[:cut])
+                if head in _PHRASE_INDEX and _PHRASE_INDEX[head] not in ("yes", "no"):
+                    return _PHRASE_INDEX[head]
+    return None
+
+
+def _fuzzy_command(tokens: list[str]) -> tuple[str, float, str] | None:
+    """(command, score, phrase) of the closest command phrase, for short utterances."""
+    if not tokens or len(tokens) > 4:
+        return None
+    key = "".join(tokens)
+    best = None
+    for phrase, name in _FUZZY_TARGETS.items():
+        score = _similarity(key, phrase.replace(" ", ""))
+        if best is None or score > best[1]:
+            best = (name, score, phrase)
+    return best
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+def _number(tokens: list[str], numbered: Sequence[str]) -> int | None:
+    """The number an utterance picks: "number two", "the second one", "2", "option to"; else None."""
+    if not tokens:
+        return None
+    if tokens in (["the", "last", "one"], ["the", "last"], ["last", "one"], ["last"]) and numbered:
+        return len(numbered)
+    found: list[int] = []
+    after_number_word = False
+    for i, t in enumerate(tokens):
+        value = None
+        if t.isdigit() and len(t) <= 2:
+            value = int(t)
+        elif t in ORDINALS:
+            value = ORDINALS[t]
+        elif t in NUMBERS and not (t == "one" and found):  # "the second one": "one" is not a number there
+            value = NUMBERS[t]
+        elif after_number_word and t in NUMBER_SOUNDALIKES:
+            value = NUMBER_SOUNDALIKES[t]
+        elif t not in CHOOSE_WORDS:
+            return None  # another word: not a bare choice ("two cats" is a scene)
+        if t == "no" and not (i + 1 < len(tokens) and (tokens[i + 1].isdigit() or tokens[i + 1] in NUMBERS)):
+            return None  # "no" alone is an answer, "No. 2" is Whisper's "number two"
+        after_number_word = t in ("number", "numbers", "no", "nr", "option", "choice")
+        if value is not None:
+            found.append(value)
+    if len(found) != 1 or found[0] < 1:
+        return None
+    return found[0]
+
+
+def _option_by_name(tokens: list[str], numbered: Sequence[str]) -> tuple[int, float] | None:
+    """An option of the numbered list named by (part of) its text."""
+    key = "".join(tokens)
+    if not key or not numbered:
+        return None
+    scores = [(_similarity(key, "".join(words(option))), i + 1) for i, option in enumerate(numbered)]
+    score, number = max(scores)
+    return (number, score) if score >= ASK else None
+
+
+# --- styles ---------------------------------------------------------------------------------------
+
+def _style_vocabulary(style: str) -> set[str]:
+    """Every word that may stand for ``style`` in an utterance: its name, aliases and their adjective forms."""
+    info = style_names.info(style)
+    names = [style, *(info.aliases if info else ()), *((info.name,) if info else ())]
+    vocabulary: set[str] = set()
+    for name in names:
+        for w in words(name):
+            vocabulary.add(w)
+            vocabulary |= style_names._forms(w)
+        vocabulary |= style_names._forms(name)
+    return vocabulary
+
+
+def _style_keys(style: str) -> set[str]:
+    info = style_names.info(style)
+    keys = set(style_names._forms(style))
+    if info is not None:
+        keys |= style_names._forms(info.name)
+        keys |= {style_names._key(a) for a in info.aliases}
+    return keys
+
+
+@dataclass
+class _StyleMatch:
+    style: str | None
+    confidence: float
+    pure: bool  # every word of the utterance is part of the style's name (or a carrier like "paint it in")
+    hint: str | None = None
+    suggestion: str | None = None
+
+
+def _match_style(tokens: list[str], styles: Sequence[str]) -> _StyleMatch | None:
+    content = [t for t in tokens if t not in STYLE_WORDS]
+    if not content or not styles:
+        return None
+    spoken = " ".join(content)
+    key = "".join(content)
+    try:
+        style = style_names.match_style(spoken, styles)
+    except UnknownStyleError as exc:
+        suggestion = exc.suggestions[0] if exc.suggestions else None
+        score = max((_similarity(key, k) for k in _style_keys(suggestion)), default=0.0) if suggestion else 0.0
+        lacking = style_names.info(spoken) is not None and style_names.info(spoken).name not in styles
+        return _StyleMatch(None, score, len(content) <= 3, hint=str(exc), suggestion=None if lacking else suggestion)
+    vocabulary = _style_vocabulary(style)
+    unexplained = [w for w in content if w not in vocabulary and max((_similarity(w, v) for v in vocabulary), default=0) < 0.75]
+    keys = _style_keys(style)
+    if key in keys:
+        confidence = 1.0
+    else:
+        grams = style_names._ngrams(content)
+        confidence = max(_similarity(g, k) for g in grams for k in keys)
+        if any(g in keys for g in grams):
+            confidence = 1.0
+    return _StyleMatch(style, min(confidence, 1.0), not unexplained)
+
+
+# --- parse ----------------------------------------------------------------------------------------
+
+def _strip_edges(text: str) -> str:
+    """The description as said, without fillers at its ends or trailing punctuation."""
+    parts = re.findall(r"\S+", text)
+    while parts and _drop_fillers(words(parts[0])) == [] and words(parts[0]):
+        parts.pop(0)
+    while parts and _drop_fillers(words(parts[-1])) == [] and words(parts[-1]):
+        parts.pop()
+    return " ".join(parts).strip(" ,.;:!?-\"'").strip()
+
+
+def _describe_lead(tokens: list[str]) -> int:
+    """How many words of a leading "draw", "a picture of"... there are (0 when none)."""
+    best = 0
+    for lead in DESCRIBE_LEADS:
+        if tuple(tokens[:len(lead)]) == lead and len(tokens) > len(lead):
+            best = max(best, len(lead))
+    return best
+
+
+def _scene_after(text: str, lead: int) -> str:
+    """The original text without its first ``lead`` words (and fillers before them)."""
+    parts = re.findall(r"\S+", _strip_edges(text))
+    seen = 0
+    while parts and seen < lead:
+        if _drop_fillers(words(parts[0])):
+            seen += len(words(parts[0]))
+        parts.pop(0)
+    return _strip_edges(" ".join(parts))
+
+
+def _is_slight(tokens: list[str]) -> bool:
+    return all(t in SLIGHT for t in tokens)
+
+
+def _hint(expecting: Expecting, styles: Sequence[str], numbered: Sequence[str]) -> str:
+    example = next((s for s in ("Impressionism", "Baroque") if s in styles), styles[0] if styles else None)
+    if expecting is Expecting.YES_NO:
+        return "Please say yes or no."
+    if expecting is Expecting.STYLE:
+        if numbered:
+            return f"Say a style name{f', like {example},' if example else ''} or a number from 1 to {len(numbered)}."
+        return f"Say a style name{f', like {example}' if example else ''}, or say 'what can I say'."
+    if expecting is Expecting.DESCRIPTION:
+        return "Describe the scene you want, for example 'a lighthouse on a cliff at sunset'."
+    return "I didn't understand that. Say 'what can I say' to hear the commands."
+
+
+def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: Sequence[str] = (),
+          numbered: Sequence[str] = ()) -> Command:
+    """Understand one transcript. Never raises for odd text: nothing understood is command "none"."""
+    expecting = Expecting.parse(expecting)
+    styles = list(styles)
+    raw = words(text or "")
+    if not raw:
+        return NONE  # silence: nothing to say back
+    # "Okay." alone answers a question; elsewhere it is a filler.
+    if expecting is Expecting.YES_NO and raw in (["okay"], ["ok"], ["alright"], ["all", "right"]):
+        return Command("yes")
+    tokens = _drop_fillers(raw)
+    if not tokens:
+        return NONE  # "um", "please", "okay": nothing meant
+
+    # 1. A whole utterance that is a command phrase is the command, whatever is expected.
+    name = _exact_command(tokens)
+    if name is not None:
+        return Command(name)
+
+    # 2. A bare number: "number two", "the second one", "2".
+    number = _number(tokens, numbered)
+    if number is not None:
+        if numbered and not 1 <= number <= len(numbered):
+            return Command("none", confidence=0.0, hint=f"There {'is only one choice' if len(numbered) == 1 else f'are {len(numbered)} choices'}; "
+                                                   f"say a number from 1 to {len(numbered)}.")
+        return Command("choose", str(number))
+
+    # 3. Answers to a question: yes, no, or "no, Baroque" (a correction).
+    if expecting is Expecting.YES_NO:
+        return _parse_answer(tokens, styles, numbered)
+
+    style = _match_style(tokens, styles)
+    if expecting is Expecting.DESCRIPTION:
+        return _parse_description(text, tokens, style, styles, numbered)
+    if expecting is Expecting.STYLE:
+        return _parse_style(text, tokens, style, styles, numbered)
+    return _parse_anything(text, tokens, style, styles, numbered)
+
+
+def _style_command(match: _StyleMatch) -> Command:
+    if match.confidence >= SURE:
+        return Command("style", match.style, match.confidence)
+    return Command("style", match.style, match.confidence, question=f"Did you mean {match.style}?")
+
+
+def _style_question(match: _StyleMatch | None, tokens: list[str]) -> Command | None:
+    """A guess at a style for a short utterance that matched none: "Did you mean Rococo?"."""
+    if match is None or match.style is not None or match.suggestion is None or len(tokens) > 3:
+        return None
+    if match.confidence >= ASK:
+        return Command("style", match.suggestion, match.confidence, question=f"Did you mean {match.suggestion}?")
+    return None
+
+
+def _command_question(tokens: list[str], threshold: float = COMMAND_ASK) -> Command | None:
+    guess = _fuzzy_command(tokens)
+    if guess is None:
+        return None
+    name, score, phrase = guess
+    if score >= 0.9 and name not in ("yes", "no"):
+        return Command(name, confidence=score)
+    if score >= threshold:
+        said = SPOKEN.get(name, phrase)
+        return Command(name, confidence=score, question=f"Did you mean '{said}'?")
+    return None
+
+
+def _parse_answer(tokens: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
+    first = _exact_command(tokens[:1]) if tokens else None
+    if first in ("yes", "no") and len(tokens) > 1:
+        rest = tokens[1:]
+        rest_name = _exact_command(rest)
+        if first == "no":  # "no, Baroque": the right answer instead
+            match = _match_style(rest, styles)
+            if match is not None and match.style is not None and match.pure:
+                return _style_command(match)
+            number = _number(rest, numbered)
+            if number is not None:
+                return Command("choose", str(number))
+        if rest_name in (None, first) or rest_name in ("yes", "no"):
+            return Command(first, confidence=0.95)
+    guess = _fuzzy_command(tokens)
+    if guess is not None and guess[0] in ("yes", "no") and guess[1] >= 0.75:
+        return Command(guess[0], confidence=guess[1])
+    match = _match_style(tokens, styles)
+    if match is not None and match.style is not None and match.pure:
+        return _style_command(match)
+    return Command("none", confidence=0.0, hint=_hint(Expecting.YES_NO, styles, numbered))
+
+
+def _parse_description(text: str, tokens: list[str], style: _StyleMatch | None, styles: Sequence[str],
+                       numbered: Sequence[str]) -> Command:
+    # A style said on its own ("Impressionism", "paint it like the Baroque") is a style, not a scene.
+    if style is not None and style.style is not None and style.pure:
+        return _style_command(style)
+    lead = _describe_lead(tokens)
+    scene = _scene_after(text, lead) if lead else _strip_edges(text)
+    if _is_slight(tokens):
+        return Command("none", confidence=0.0, hint=_hint(Expecting.DESCRIPTION, styles, numbered))
+    return Command("describe", scene, 1.0 if len(tokens) >= 2 else 0.9)
+
+
+def _parse_style(text: str, tokens: list[str], style: _StyleMatch | None, styles: Sequence[str],
+                 numbered: Sequence[str]) -> Command:
+    if style is not None and style.style is not None:
+        if style.pure:
+            return _style_command(style)
+        if len(tokens) <= 8 and not _describe_lead(tokens):
+            # "I think impressionism would be nice": a style inside a sentence, when a style is expected;
+            # but it may be a new scene ("a baroque church at night"), so ask
+            return Command("style", style.style, min(style.confidence, 0.75), question=f"Did you mean {style.style}?")
+    option = _option_by_name(tokens, numbered)
+    if option is not None:
+        number, score = option
+        if score >= SURE:
+            return Command("choose", str(number), score)
+    lead = _describe_lead(tokens)
+    if lead:
+        return Command("describe", _scene_after(text, lead), 0.9)
+    asked = _style_question(style, tokens)
+    if asked is not None:
+        return asked
+    command = _command_question(tokens)
+    if command is not None:
+        return command
+    content = [t for t in tokens if t not in SLIGHT]
+    if len(content) >= 2:
+        scene = _strip_edges(text)
+        return Command("describe", scene, 0.6, question=f"Shall I draw {scene}?")
+    hint = style.hint if style is not None and style.hint and style.style is None and len(tokens) <= 3 else None
+    return Command("none", confidence=0.0, hint=hint or _hint(Expecting.STYLE, styles, numbered))
+
+
+def _parse_anything(text: str, tokens: list[str], style: _StyleMatch | None, styles: Sequence[str],
+                    numbered: Sequence[str]) -> Command:
+    if style is not None and style.style is not None and style.pure:
+        return _style_command(style)
+    lead = _describe_lead(tokens)
+    if lead:
+        return Command("describe", _scene_after(text, lead), 0.9)
+    command = _command_question(tokens)
+    if command is not None:
+        return command
+    asked = _style_question(style, tokens)
+    if asked is not None:
+        return asked
+    content = [t for t in tokens if t not in SLIGHT]
+    if len(content) >= 2 or (len(content) == 1 and len(tokens) >= 2):
+        return Command("describe", _strip_edges(text), 0.9)
+    if style is not None and style.hint and style.style is None and style.confidence >= ASK:
+        return Command("none", confidence=0.0, hint=style.hint)
+    return Command("none", confidence=0.0, hint=_hint(Expecting.ANYTHING, styles, numbered))
+
+
+def prompt(styles: Sequence[str] = ()) -> str:
+    """The recogniser's initial prompt: every command and style name as a short sentence of its own.
+
+    Whisper reads a prompt as the transcript of what came before, so a run of short sentences like
+    the utterances to come works better than a list ("Commands: ...") does: on espeak-ng voices it
+    halves the commands tiny.en gets wrong (docs/speech-accuracy.md).
+    """
+    phrases = ["Again", "Save", "Undo", "Redo", "More style", "Less style", "Stronger", "Weaker", "Repeat", "Help",
+               "What can I say?", "Start over", "Stop listening", "Wake up", "Cancel", "Yes", "No", "Number two"]
+    phrases += list(styles)
+    return " ".join(p if p.endswith("?") else p + "." for p in phrases)

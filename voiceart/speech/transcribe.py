@@ -1,0 +1,343 @@
+"""Whisper, offline: one utterance of audio in, one transcript out.
+
+The weights come from :func:`voiceart.weights.whisper_checkpoint` (an explicit file, openai-whisper's
+cache, the packaged CTranslate2 weights converted once, or a download where a network allows) and
+are run by openai-whisper itself, in English, with an initial prompt that lists the command words and
+the style names so that Whisper spells them the way the grammar knows them.
+
+An utterance is at most 30 seconds (one Whisper window). Decoding is greedy without timestamps
+(commands are a few words; beam search costs time and buys nothing here), with openai-whisper's
+temperature fallback: a result whose text repeats itself (compression ratio above 2.4) or whose
+average log-probability is below -1 is decoded again at a higher temperature (0.2, 0.4, 0.6). The encoder runs once
+per utterance, whatever the number of fallbacks.
+
+Silence, breathing and noise must give no text. Three gates, cheapest first:
+
+* the loudest 100 ms of the audio is quieter than ``SILENCE_DBFS``: nothing is run at all;
+* Whisper's own no-speech probability is high and the text is unlikely (openai-whisper's rule, with
+  a lower threshold; no fallback is tried then);
+* the text is unlikely (average log-probability below ``MIN_AVG_LOGPROB``) even after fallback, or
+  is one of the phrases Whisper is known to invent for noise ("Thank you.", "you") said with little
+  confidence.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from voiceart import weights
+from voiceart.config import Settings
+from voiceart.errors import ModelFileError, VoiceartError
+from voiceart.speech import grammar
+
+SAMPLE_RATE = 16000
+MAX_SECONDS = 30.0
+# Silence put before the audio: Whisper misses a first syllable that starts at the very first sample
+# (espeak-ng's "start over" comes out "Tarteaubert"); a microphone's pre-roll gives the same lead-in.
+LEAD_IN_SECONDS = 0.3
+SILENCE_DBFS = -50.0  # loudest 100 ms below this: silence, Whisper is not run
+# openai-whisper's rule: no speech when the no-speech probability is above this and the text is
+# unlikely (average log-probability below LOGPROB_THRESHOLD). Its default is 0.6. Here (tiny.en and
+# base, 96 espeak-ng utterances in three voices, seven kinds of noise and hum) speech that Whisper was
+# unsure of scored at most 0.15 and noise at least 0.24, so 0.2 stops noise at the first decode
+# instead of after every fallback (each fallback is another decode: base spent 20 s on loud noise).
+NO_SPEECH_THRESHOLD = 0.2
+LOGPROB_THRESHOLD = -1.0  # below it (or above the compression ratio), decode again hotter
+COMPRESSION_RATIO_THRESHOLD = 2.4
+MIN_AVG_LOGPROB = -1.2  # a final text less likely than this is dropped
+# openai-whisper goes on to 0.8 and 1.0; for utterances of a few words those rarely rescue anything
+# and each costs a decode, so voiceart stops at 0.6.
+TEMPERATURES = (0.0, 0.2, 0.4, 0.6)
+# What Whisper writes for breath, hum and hiss. Kept only when Whisper is sure of it.
+NOISE_PHRASES = {"you", "thank you", "thanks", "thank you very much", "thanks for watching", "thank you for watching",
+                 "bye", "oh", "uh", "um", "hmm", "mm", "ah", "so", "the", "i", "yeah", "okay", "bye bye", "music",
+                 "applause", "silence", "click", "beep"}
+NOISE_PHRASE_MIN_LOGPROB = -0.35
+NOISE_PHRASE_MAX_NO_SPEECH = 0.2
+
+
+class AudioFileError(VoiceartError):
+    """An audio file could not be read as speech."""
+
+
+@dataclass
+class Transcript:
+    """What Whisper heard. ``text`` is empty for silence and noise; ``seconds`` is the time taken."""
+
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    seconds: float
+    language: str = "en"
+    temperature: float = 0.0
+    compression_ratio: float = 0.0
+    duration: float = 0.0  # of the audio, in seconds
+    gated: str | None = None  # why the text was dropped: "silence", "no speech", "unlikely", "noise phrase"
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def read_wav(path: Path) -> np.ndarray:
+    """A WAV file of any rate and channel count as float32 mono at 16 kHz (no ffmpeg needed)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioFileError(f"There is no audio file at {path}.")
+    try:
+        from scipy.io import wavfile
+
+        rate, data = wavfile.read(path, mmap=False)
+    except Exception as exc:  # not RIFF/WAVE, truncated, a compressed format scipy does not read...
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise AudioFileError(f"{path} cannot be read as a WAV file ({reason}); voiceart reads uncompressed WAV.") from None
+    audio = to_float(np.asarray(data))
+    if audio.ndim == 2:
+        audio = audio.mean(axis=1)
+    if audio.size == 0:
+        raise AudioFileError(f"{path} holds no audio.")
+    return resample(audio, int(rate))
+
+
+def to_float(data: np.ndarray) -> np.ndarray:
+    """Samples of any WAV type as float32 in [-1, 1]."""
+    if data.dtype == np.uint8:
+        return (data.astype(np.float32) - 128.0) / 128.0
+    if np.issubdtype(data.dtype, np.integer):
+        return (data.astype(np.float32) / float(-np.iinfo(data.dtype).min)).astype(np.float32)
+    return data.astype(np.float32)
+
+
+def resample(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Mono float audio at ``rate`` to 16 kHz (polyphase filter, as sox's quality at these rates)."""
+    if rate <= 0:
+        raise AudioFileError(f"The audio says its sample rate is {rate} Hz.")
+    if rate == SAMPLE_RATE:
+        return np.ascontiguousarray(audio, dtype=np.float32)
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(rate, SAMPLE_RATE)
+    return resample_poly(audio, SAMPLE_RATE // g, rate // g).astype(np.float32)
+
+
+def loudest_dbfs(audio: np.ndarray, window: int = SAMPLE_RATE // 10) -> float:
+    """The RMS level, in dB below full scale, of the loudest 100 ms."""
+    if audio.size == 0:
+        return -120.0
+    n = max(1, audio.size // window)
+    frames = audio[: n * window].reshape(n, -1) if audio.size >= window else audio.reshape(1, -1)
+    rms = float(np.sqrt(np.max(np.mean(frames.astype(np.float64) ** 2, axis=1))))
+    return 20.0 * np.log10(max(rms, 1e-6))
+
+
+def load_whisper(checkpoint: dict):
+    """An openai-whisper model from a checkpoint dict, loaded strictly (float32: the model's own dtype).
+
+    (Building it on torch's meta device and assigning the widened tensors was tried: it peaked
+    170 MB higher here, so the plain way stays.)
+    """
+    from whisper.model import ModelDimensions, Whisper
+
+    net = Whisper(ModelDimensions(**checkpoint["dims"]))
+    net.load_state_dict(checkpoint["model_state_dict"], strict=True)
+    return net
+
+
+def _few_logits_inference():
+    """openai-whisper's PyTorchInference, computing vocabulary logits only where decoding reads them.
+
+    openai-whisper's decoder turns every position of its first pass (the prompt, about 115 tokens
+    here, and the start tokens) into 51,865 logits, and DecodingTask then reads two of them: the
+    start-of-transcript position (for the no-speech probability) and the last. For base that
+    projection is about 6 GFLOP, 0.05 s on two cores. This subclass runs the same decoder blocks
+    (the same kv-cache hooks) and projects only those two positions; the other rows are zeros,
+    never read. Tokens, log-probabilities and the no-speech probability are unchanged
+    (tests/test_transcribe.py checks them against whisper.decode).
+    """
+    from whisper.decoding import PyTorchInference
+
+    class FewLogits(PyTorchInference):
+        def __init__(self, model, initial_token_length: int, sot_index: int):
+            super().__init__(model, initial_token_length)
+            self.sot_index = sot_index
+
+        def logits(self, tokens, audio_features):
+            import torch
+
+            if not self.kv_cache:
+                self.kv_cache, self.hooks = self.model.install_kv_cache_hooks()
+            first = tokens.shape[-1] <= self.initial_token_length
+            if not first:
+                tokens = tokens[:, -1:]
+            decoder = self.model.decoder
+            offset = next(iter(self.kv_cache.values())).shape[1] if self.kv_cache else 0
+            x = decoder.token_embedding(tokens) + decoder.positional_embedding[offset: offset + tokens.shape[-1]]
+            x = x.to(audio_features.dtype)
+            for block in decoder.blocks:
+                x = block(x, audio_features, mask=decoder.mask, kv_cache=self.kv_cache)
+            length = x.shape[1]
+            keep = sorted({min(self.sot_index, length - 1), length - 1}) if first else [length - 1]
+            few = decoder.ln(x[:, keep])
+            few = (few @ torch.transpose(decoder.token_embedding.weight.to(few.dtype), 0, 1)).float()
+            if len(keep) == length:
+                return few
+            out = few.new_zeros(x.shape[0], length, few.shape[-1])
+            out[:, keep] = few
+            return out
+
+    return FewLogits
+
+
+class Transcriber:
+    """openai-whisper on one utterance at a time.
+
+    ``styles`` are the style names to put in the initial prompt (from
+    ``Catalogue.load(settings).styles()``); ``prompt=False`` leaves the prompt out entirely.
+    """
+
+    def __init__(self, settings: Settings, styles: Sequence[str] = (), model: str | None = None, prompt: bool = True):
+        import torch
+        import whisper
+
+        self.settings = settings
+        self.name = model or settings.whisper_model
+        self.device = settings.torch_device()  # also sets torch's thread count
+        path = weights.whisper_checkpoint(settings, self.name)
+        description = weights.whisper_file(self.name)
+        checkpoint = weights.load_checkpoint(path, description)
+        try:
+            net = load_whisper(checkpoint)
+        except (KeyError, TypeError, RuntimeError) as exc:
+            raise ModelFileError(f"The Whisper checkpoint {path} is not an openai-whisper checkpoint ({type(exc).__name__}); "
+                                 f"remake it with: {description.make_command}") from None
+        del checkpoint
+        self.path = path
+        if settings.whisper_checkpoint is not None:
+            self.name = Path(path).stem  # what was loaded, not the name in the settings
+        self.model = net.to(self.device).eval()
+        self.fp16 = self.device.type == "cuda"
+        if self.fp16:
+            self.model.half()
+        self.whisper = whisper
+        self.torch = torch
+        self.tokenizer = whisper.tokenizer.get_tokenizer(net.is_multilingual, num_languages=net.num_languages,
+                                                         language="en", task="transcribe")
+        try:
+            self._inference = _few_logits_inference()
+        except ImportError:  # an openai-whisper without PyTorchInference: its own decode, a little slower
+            self._inference = None
+        self.prompt_text = grammar.prompt(styles) if prompt else None
+        self.prompt_tokens = self.tokenizer.encode(" " + self.prompt_text.strip()) if self.prompt_text else None
+
+    # The decode options for one try. Greedy, no timestamps, English.
+    def _options(self, temperature: float, duration: float):
+        # Speech runs to about four tokens a second; the cap stops a runaway repetition early.
+        sample_len = int(min(self.model.dims.n_text_ctx // 2, 24 + 8 * duration))
+        return self.whisper.DecodingOptions(
+            task="transcribe", language="en", temperature=temperature, sample_len=sample_len,
+            prompt=self.prompt_tokens, without_timestamps=True, fp16=self.fp16,
+        )
+
+    def decode(self, features, options):
+        """whisper.decode on encoder output, with the inference that projects only the logits it reads."""
+        from whisper.decoding import DecodingTask
+
+        if self._inference is None:
+            return self.whisper.decode(self.model, features, options)
+        task = DecodingTask(self.model, options)
+        task.inference = self._inference(self.model, len(task.initial_tokens), task.sot_index)
+        if hasattr(task.decoder, "inference"):  # beam search keeps its own reference
+            task.decoder.inference = task.inference
+        return task.run(features[None])[0]
+
+    def features(self, audio: np.ndarray):
+        """The encoder's output for one utterance, made as openai-whisper's transcribe() makes it: the
+        log-Mel spectrogram of the audio (with 30 s of silence after it, as the level reference),
+        cut to the frames of the audio itself, then padded with zeros to the 30-second window.
+        (Padding the audio instead gives other frames: tiny.en and base then heard 6 of 84 espeak-ng
+        commands differently from faster-whisper, mostly worse.)"""
+        whisper = self.whisper
+        samples = whisper.audio.N_SAMPLES
+        mel = whisper.log_mel_spectrogram(self.torch.from_numpy(audio), self.model.dims.n_mels, padding=samples)
+        content = min(whisper.audio.N_FRAMES, mel.shape[-1] - whisper.audio.N_FRAMES)
+        mel = whisper.pad_or_trim(mel[:, :content], whisper.audio.N_FRAMES).to(self.device)
+        with self.torch.inference_mode():
+            return self.model.embed_audio((mel.half() if self.fp16 else mel)[None])[0]
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        """Transcribe float32 mono 16 kHz audio (at most 30 s are used)."""
+        start = time.perf_counter()
+        audio = np.asarray(audio, dtype=np.float32)
+        if audio.ndim != 1:
+            raise ValueError("transcribe() takes mono audio: a one-dimensional array of 16 kHz samples")
+        audio = audio[: int(MAX_SECONDS * SAMPLE_RATE)]
+        duration = audio.size / SAMPLE_RATE
+        if loudest_dbfs(audio) < SILENCE_DBFS:
+            return Transcript("", 0.0, 1.0, time.perf_counter() - start, duration=duration, gated="silence")
+        lead_in = np.zeros(int(LEAD_IN_SECONDS * SAMPLE_RATE), dtype=np.float32)
+        features = self.features(np.concatenate([lead_in, audio[: int((MAX_SECONDS - LEAD_IN_SECONDS) * SAMPLE_RATE)]]))
+        result = None
+        with self.torch.inference_mode():
+            for temperature in TEMPERATURES:
+                result = self.decode(features, self._options(temperature, duration))
+                if result.no_speech_prob > NO_SPEECH_THRESHOLD and result.avg_logprob < LOGPROB_THRESHOLD:
+                    break  # silence: no fallback (openai-whisper does the same)
+                if result.compression_ratio <= COMPRESSION_RATIO_THRESHOLD and result.avg_logprob >= LOGPROB_THRESHOLD:
+                    break
+        text = " ".join(result.text.split())
+        gated = self._gate(text, result.avg_logprob, result.no_speech_prob, result.compression_ratio)
+        return Transcript(
+            text="" if gated else text, avg_logprob=float(result.avg_logprob), no_speech_prob=float(result.no_speech_prob),
+            seconds=time.perf_counter() - start, language="en", temperature=float(result.temperature),
+            compression_ratio=float(result.compression_ratio), duration=duration, gated=gated,
+        )
+
+    @staticmethod
+    def _gate(text: str, avg_logprob: float, no_speech_prob: float, ratio: float) -> str | None:
+        if not text:
+            return "empty"
+        if no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob < LOGPROB_THRESHOLD:
+            return "no speech"
+        if avg_logprob < MIN_AVG_LOGPROB or ratio > COMPRESSION_RATIO_THRESHOLD:
+            return "unlikely"
+        said = " ".join(grammar.words(text))
+        if said in NOISE_PHRASES and (avg_logprob < NOISE_PHRASE_MIN_LOGPROB or no_speech_prob > NOISE_PHRASE_MAX_NO_SPEECH):
+            return "noise phrase"
+        return None
+
+
+def synthesize(text: str, voice: str = "en-us", speed: int | None = None) -> np.ndarray:
+    """``text`` spoken by espeak-ng, as float32 mono 16 kHz: test utterances without a microphone.
+
+    espeak-ng writes 22.05 kHz WAV; sox resamples it when present (else scipy does).
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        raise VoiceartError("espeak-ng is not installed; install it with: apt-get install espeak-ng")
+    with tempfile.TemporaryDirectory(prefix="voiceart-say-") as tmp:
+        raw, out = os.path.join(tmp, "raw.wav"), os.path.join(tmp, "16k.wav")
+        cmd = [espeak, "-v", voice, "-w", raw] + (["-s", str(speed)] if speed else []) + [text]
+        subprocess.run(cmd, check=True, capture_output=True)
+        sox = shutil.which("sox")
+        if sox is not None:
+            subprocess.run([sox, raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", out], check=True, capture_output=True)
+            return read_wav(Path(out))
+        return read_wav(Path(raw))
+
+
+def transcribe_file(path: Path, settings: Settings, styles: Sequence[str] = (), model: str | None = None) -> Transcript:
+    """One-shot helper: read a WAV file and transcribe it."""
+    return Transcriber(settings, styles, model).transcribe(read_wav(path))
