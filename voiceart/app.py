@@ -23,6 +23,7 @@ TODAY = (
     "  voiceart stylize PHOTO --style NAME -o OUT.png\n"
     "  voiceart classify [IMAGE] --text \"a lighthouse at night\"   genre and suggested styles\n"
     "  voiceart say TEXT | listen | doctor  speaking, hearing, checking the sound set-up\n"
+    "  voiceart transcribe FILE.wav         Whisper and the command grammar\n"
     "  voiceart generate TEXT -o OUT.png    text to image (needs DM-GAN files: none ship yet)\n"
     "  voiceart --help                      everything else"
 )
