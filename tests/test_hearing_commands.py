@@ -2,7 +2,6 @@
 import argparse
 import importlib.util
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -49,12 +48,13 @@ def test_listen_prints_each_utterance_as_it_ends(fake_mic, recording, capsys, tm
     assert len(list((tmp_path / "heard").glob("utterance-*.wav"))) == 4
 
 
-def test_listen_copes_without_speech_recognition(fake_mic, recording, capsys, monkeypatch):
+def test_listen_copes_without_speech_recognition(fake_mic, recording, capsys, monkeypatch, tmp_path):
     fake_mic(recording.samples)
-    monkeypatch.setitem(sys.modules, "voiceart.speech.transcribe", None)  # as if the module did not exist
+    missing = tmp_path / "no-such-whisper.pt"
+    monkeypatch.setenv("VOICEART_WHISPER_CHECKPOINT", str(missing))  # Whisper's weights are not there
     assert run(["listen", "--seconds", "2.5", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "Speech recognition is not part of this copy of voiceart yet, so only the times of utterances are shown." in out
+    assert f"The Whisper checkpoint file {missing} does not exist. Until then only the times of utterances are shown." in out
     assert "1: " in out and "1 utterance heard." in out
 
 

@@ -59,10 +59,7 @@ def _understander(settings: Settings, expect: str):
     try:
         from voiceart.speech import grammar, transcribe
     except ImportError as exc:
-        if getattr(exc, "name", "") in ("voiceart.speech.transcribe", "voiceart.speech.grammar"):
-            print("Speech recognition is not part of this copy of voiceart yet, so only the times of utterances are shown.")
-        else:
-            print(f"Speech recognition needs the Python package {exc.name}, so only the times of utterances are shown.")
+        print(f"Speech recognition needs the Python package {exc.name}, so only the times of utterances are shown.")
         return None
     try:
         from voiceart.paintings.catalogue import Catalogue
