@@ -69,15 +69,11 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / STATE
-    state = training.load_training_state(state_path) if state_path.is_file() and not opts.fresh else None
+    state = training.resume_state(state_path, "voiceart-damsm", "DAMSM", opts.fresh, stream)
     if state is not None:
-        if state.get("kind") != "voiceart-damsm":
-            raise VoiceartError(f"{state_path} is not a DAMSM training state.")
         config = DMGANConfig.from_dict(state["config"])
         seed, batch_size = state["seed"], state["batch_size"]
         captions = load_captions(out / "captions.pickle")
-        print(f"Going on from step {state['step']} of the run saved in {out} (its sizes, seed and data order).",
-              file=stream, flush=True)
     else:
         config = get_preset(opts.preset)
         seed = opts.seed

@@ -92,14 +92,11 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / STATE
-    state = training.load_training_state(state_path) if state_path.is_file() and not opts.fresh else None
+    state = training.resume_state(state_path, "voiceart-dmgan", "DM-GAN", opts.fresh, stream)
     if state is not None:
-        if state.get("kind") != "voiceart-dmgan":
-            raise VoiceartError(f"{state_path} is not a DM-GAN training state.")
         config = DMGANConfig.from_dict(state["config"])
         seed, batch_size = state["seed"], state["batch_size"]
         text_path, image_path, captions_path = (Path(state[k]) for k in ("text_encoder_path", "image_encoder_path", "captions_path"))
-        print(f"Going on from step {state['step']} of the run saved in {out} (its sizes, seed and data order).", file=stream, flush=True)
     else:
         text_path, image_path, captions_path, damsm_config = _damsm_files(opts)
         config = get_preset(opts.preset) if opts.preset else (damsm_config or get_preset("bird"))

@@ -164,6 +164,18 @@ def load_training_state(path: Path) -> dict:
                             f"delete it to start afresh, or use another --out folder.") from None
 
 
+def resume_state(path: Path, kind: str, what: str, fresh: bool, stream=None) -> dict | None:
+    """The saved state of an interrupted run to go on from, or None for a fresh run."""
+    if fresh or not path.is_file():
+        return None
+    state = load_training_state(path)
+    if state.get("kind") != kind:
+        raise VoiceartError(f"{path} is not a {what} training state.")
+    print(f"Going on from step {state['step']} of the run saved in {path.parent} (its sizes, seed and data order).",
+          file=stream, flush=True)
+    return state
+
+
 def optimizer_to(optimizer: torch.optim.Optimizer, device: torch.device) -> None:
     for state in optimizer.state.values():
         for k, v in state.items():
