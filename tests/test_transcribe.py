@@ -1,5 +1,6 @@
 """Whisper offline: the CTranslate2 converter, finding the weights, reading audio, and (slow) real
 Whisper tiny.en from the package hearing espeak-ng speech, silence and noise."""
+import csv
 import io
 import json
 import shutil
@@ -371,17 +372,9 @@ def test_converted_base_loads_strictly_and_hears_what_ctranslate2_hears(tmp_path
     assert _same_as_ctranslate2(model, tokenizer, folder, "a lighthouse on a cliff at sunset").strip() == "A lighthouse on a cliff at sunset."
 
 
-COMMAND_UTTERANCES = [
-    ("again", "any", "again", None), ("save", "any", "save", None), ("save it", "any", "save", None),
-    ("undo", "any", "undo", None), ("redo", "any", "redo", None), ("more style", "any", "stronger", None),
-    ("less style", "any", "weaker", None), ("stronger", "any", "stronger", None), ("weaker", "any", "weaker", None),
-    ("repeat", "any", "repeat", None), ("help", "any", "help", None), ("what can I say", "any", "help", None),
-    ("start over", "any", "new", None), ("stop listening", "any", "sleep", None), ("wake up", "any", "wake", None),
-    ("cancel", "any", "cancel", None), ("yes", "yes_no", "yes", None), ("no", "yes_no", "no", None),
-    ("number two", "style", "choose", "2"), ("the third one", "style", "choose", "3"),
-    ("Impressionism", "style", "style", "Impressionism"), ("Baroque", "style", "style", "Baroque"),
-    ("post impressionism", "style", "style", "Post-Impressionism"), ("Rococo", "style", "style", "Rococo"),
-]
+# What is said, what the session expects, the command and its argument (tools/speech_accuracy.py reads the same file).
+with open(Path(__file__).parent / "data" / "spoken_commands.csv", newline="") as f:
+    COMMAND_UTTERANCES = [(r["said"], r["expecting"], r["command"], r["argument"] or None) for r in csv.DictReader(f)]
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ It takes about ten minutes on two cores.
 from __future__ import annotations
 
 import argparse
+import csv
 import platform
 import sys
 import time
@@ -31,19 +32,9 @@ from voiceart.speech import transcribe as T  # noqa: E402
 
 VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb-scotland", "en-029")
 MODELS = ("tiny.en", "base")
-# (what is said, what the session expects, the command, its argument)
-COMMANDS = [
-    ("again", "any", "again", None), ("save", "any", "save", None), ("save it", "any", "save", None),
-    ("undo", "any", "undo", None), ("redo", "any", "redo", None), ("more style", "any", "stronger", None),
-    ("less style", "any", "weaker", None), ("stronger", "any", "stronger", None), ("weaker", "any", "weaker", None),
-    ("repeat", "any", "repeat", None), ("help", "any", "help", None), ("what can I say", "any", "help", None),
-    ("start over", "any", "new", None), ("stop listening", "any", "sleep", None), ("wake up", "any", "wake", None),
-    ("cancel", "any", "cancel", None), ("yes", "yes_no", "yes", None), ("no", "yes_no", "no", None),
-    ("number two", "style", "choose", "2"), ("the third one", "style", "choose", "3"),
-    ("Impressionism", "style", "style", "Impressionism"), ("Baroque", "style", "style", "Baroque"),
-    ("post impressionism", "style", "style", "Post-Impressionism"), ("Rococo", "style", "style", "Rococo"),
-    ("Japanese painting", "style", "style", "Japanese painting"), ("paint it like the romantics", "style", "style", "Romanticism"),
-]
+# (what is said, what the session expects, the command, its argument), shared with the tests
+with open(ROOT / "tests" / "data" / "spoken_commands.csv", newline="") as f:
+    COMMANDS = [(r["said"], r["expecting"], r["command"], r["argument"] or None) for r in csv.DictReader(f)]
 DESCRIPTIONS = [
     "a lighthouse on a cliff at sunset",
     "two cats sleeping on a red sofa",
