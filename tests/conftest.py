@@ -14,6 +14,17 @@ def private_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("VOICEART_PICTURES", str(tmp_path / "pictures"))
 
 
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread for the test, then as before."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def photos() -> dict[str, Image.Image]:
     """Real photographs that scikit-image ships."""

@@ -14,18 +14,7 @@ from voiceart.genre.train import folder_examples, stratified_folds
 from voiceart.images import load_image
 from voiceart.paintings.catalogue import Catalogue
 
-
-
-def run_cli(argv, monkeypatch, capsys):
-    from voiceart import cli
-    from voiceart.genre import commands
-
-    groups = cli._command_groups()
-    if commands not in groups:  # until cli.py lists the genre commands itself
-        monkeypatch.setattr(cli, "_command_groups", lambda: [*groups, commands])
-    code = cli.main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
+from test_genre import run_cli
 
 
 @pytest.fixture(scope="module")

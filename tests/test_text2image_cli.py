@@ -1,7 +1,6 @@
 """`voiceart generate` as a person runs it: files, printed words, exit codes, one-sentence errors."""
 from __future__ import annotations
 
-import argparse
 import shutil
 
 import pytest
@@ -11,24 +10,9 @@ from test_text2image_files import official_files  # noqa: F401  (a fixture)
 
 
 def voiceart(argv: list[str]) -> int:
-    """voiceart.cli.main with the text-to-image commands (added here while cli.py does not list them yet)."""
     from voiceart import cli
-    from voiceart.errors import VoiceartError
-    from voiceart.text2image import commands
 
-    if commands in cli._command_groups():
-        return cli.main(argv)
-    parser = cli.build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    commands.register(sub)
-    args = parser.parse_args(argv)
-    try:
-        return args.run(args, cli.settings_from(args)) or 0
-    except VoiceartError as exc:
-        import sys
-
-        print(f"voiceart: {exc}", file=sys.stderr)
-        return 2
+    return cli.main(argv)
 
 
 def test_generate_writes_every_stage_and_variant_and_names_unknown_words(official_files, tmp_path, capsys):  # noqa: F811

@@ -20,13 +20,8 @@ from PIL import Image
 from test_text2image_cli import voiceart
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These models are small: one thread is as fast as two, and far faster on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# These models are small: one thread is as fast as two, and far faster on a busy machine.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="session")

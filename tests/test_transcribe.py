@@ -300,17 +300,9 @@ def test_an_empty_wav_is_named(tmp_path):
 
 
 def _cli(argv):
-    """voiceart's own main(), with the speech commands registered even before cli.py lists them."""
     from voiceart import cli
-    from voiceart.speech import transcribe_commands
 
-    groups = cli._command_groups
-    if transcribe_commands not in groups():
-        cli._command_groups = lambda: [*groups(), transcribe_commands]
-    try:
-        return cli.main(argv)
-    finally:
-        cli._command_groups = groups
+    return cli.main(argv)
 
 
 def test_transcribe_a_bad_file_exits_2_with_one_sentence(tmp_path, capsys):
