@@ -1,0 +1,458 @@
+"""The hands-free loop as a state machine: events in, actions out, nothing else.
+
+No I/O, threads, models or clocks: the app feeds in what was heard and what the stages made,
+and carries out the :class:`~voiceart.session.events.Say`, ``Run``, ``Keep`` and ``Show``
+actions. Seeds come from a ``random.Random`` of the session's own, so a session replays exactly.
+
+Choices made for the person (docs/commands.md says them too):
+
+* Every utterance gets a spoken answer, except while asleep, where only "wake up" is acted on.
+* A new description or style while a picture is being made replaces that job (its late result
+  is ignored): someone who says something new while waiting means it. A style named while the
+  picture is still being drawn is remembered and used as soon as the drawing is ready.
+* Commands act on the current picture whatever the state, so after "start over" "save" still
+  saves what is on screen; numbers only pick from a list that was just read out.
+* "stronger" and "weaker" change the strength used from then on, not just once.
+* Nothing is ever removed: undo and redo walk the pictures that were current, the history keeps all.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+
+from voiceart.errors import VoiceartError
+from voiceart.genre.recommend import join_words
+from voiceart.session.events import (Action, Draw, Drawn, Event, Failed, Heard, Keep, Picture, Problem, Run, Save,
+                                     Saved, Say, Show, State, Stylize, Stylized, View)
+from voiceart.speech.grammar import SPOKEN, Command, Expecting
+
+STEP = 0.25  # how much "stronger" and "weaker" change the style strength
+WEAKEST, STRONGEST = 0.25, 1.0
+EXAMPLE = "'a lighthouse on a cliff at sunset'"
+# The commands with a phrase of their own, in the order help and the window list them.
+LISTED = ("again", "stronger", "weaker", "undo", "redo", "save", "new", "cancel", "repeat", "help", "sleep")
+
+
+class StrengthError(VoiceartError):
+    """A starting style strength outside what "stronger" and "weaker" step through."""
+
+
+@dataclass(frozen=True)
+class _Work:
+    """The drawing or painting being made, and the state to go back to if it fails or is cancelled."""
+
+    job: Draw | Stylize
+    before: State
+    source: Picture | None = None  # the drawn picture a Stylize repaints
+
+
+class Session:
+    """One person's session: what is on screen, what is being made, and every picture so far."""
+
+    def __init__(self, seed: int = 0, strength: float = 1.0, asleep: bool = False):
+        if not WEAKEST <= strength <= STRONGEST:
+            raise StrengthError(f"The style strength must be between {WEAKEST:g} and {STRONGEST:g}, not {strength:g}.")
+        self._rng = random.Random(seed)
+        self._strength = strength
+        self._state = State.DESCRIBING  # what the session is doing, asleep or not
+        self._asleep = asleep
+        self._history: list[Picture] = []
+        self._trail: list[int] = []  # the numbers of the pictures that were current, in order: undo/redo walk it
+        self._at = -1  # where in the trail the current picture is
+        self._advice: dict[int, tuple[tuple[str, ...], str]] = {}  # drawn picture -> (styles, sentence)
+        self._work: _Work | None = None
+        self._saves: dict[int, Picture] = {}
+        self._next_job = 1
+        self._question: Command | None = None
+        self._queued_style: str | None = None  # named while drawing, used when the drawing is ready
+        self._before_new: State | None = None  # so "cancel" right after "start over" goes back
+        self._news: list[str] = []  # what finished while asleep, said on waking
+        self._shown_styled = False  # the first styled picture also says what can be said next
+        self._heard = ""
+        self._said = ""
+        self._message = ""
+
+    # --- what the app and the window read ---------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return State.ASLEEP if self._asleep else self._state
+
+    @property
+    def expecting(self) -> Expecting:
+        """How the grammar should read the next utterance."""
+        if self._question is not None:
+            return Expecting.YES_NO
+        if self._asleep:
+            return Expecting.ANYTHING
+        return {State.DESCRIBING: Expecting.DESCRIPTION, State.CHOOSING: Expecting.STYLE}.get(self._state, Expecting.ANYTHING)
+
+    @property
+    def numbered(self) -> tuple[str, ...]:
+        """The styles read out as a numbered list for the current drawing (1-based when spoken)."""
+        source = self._source
+        if source is None or self._state not in (State.CHOOSING, State.SHOWING, State.STYLING):
+            return ()
+        return self._advice.get(source.number, ((), ""))[0]
+
+    @property
+    def history(self) -> tuple[Picture, ...]:
+        return tuple(self._history)
+
+    @property
+    def current(self) -> Picture | None:
+        return self._history[self._trail[self._at] - 1] if self._trail else None
+
+    @property
+    def view(self) -> View:
+        return View(state=self.state, heard=self._heard, message=self._message, busy=self._busy(), picture=self.current,
+                    styles=self.numbered, history=self.history, commands=self._commands())
+
+    # --- events in, actions out -------------------------------------------------------------------
+
+    def start(self) -> list[Action]:
+        """The greeting: what voiceart does and what to say first."""
+        if self._asleep:
+            return self._reply("voiceart is asleep. Say 'wake up' when you need me.", loud=True)
+        return self._reply(f"Hello, this is voiceart. Describe a scene and I will draw it, for example {EXAMPLE}. "
+                           "Say 'what can I say' at any time to hear the commands.", "listening")
+
+    def handle(self, event: Event) -> list[Action]:
+        """Act on one event. Every answer ends with the view to show; only stale results get none."""
+        if isinstance(event, Heard):
+            if event.text:
+                self._heard = event.text
+            return self._on_asleep(event.command) if self._asleep else self._on_heard(event.command)
+        if isinstance(event, Problem):
+            return self._reply(event.message, "error", loud=True)
+        if isinstance(event, Saved | Failed) and event.job in self._saves:
+            return self._on_save_done(event)
+        if self._work is None or event.job != self._work.job.job:
+            return []  # a cancelled or replaced job: its result is not wanted
+        if isinstance(event, Failed):
+            return self._on_failed(event)
+        if isinstance(event, Drawn) and isinstance(self._work.job, Draw):
+            return self._on_drawn(event)
+        if isinstance(event, Stylized) and isinstance(self._work.job, Stylize):
+            return self._on_stylized(event)
+        return []
+
+    # --- what was heard ---------------------------------------------------------------------------
+
+    def _on_asleep(self, command: Command) -> list[Action]:
+        """Asleep, only waking counts; anything else is ignored without a word, but shown."""
+        if self._question is not None:  # "Did you mean 'wake up'?"
+            self._question = None
+            if command.name == "yes":
+                return self._wake()
+            if command.name == "no":
+                return self._reply("Alright, I stay asleep. Say 'wake up' when you need me.", loud=True)
+            return [Show(self.view)]
+        if command.name == "wake":
+            if command.question:
+                self._question = command
+                return self._reply(command.question, loud=True)
+            return self._wake()
+        return [Show(self.view)]
+
+    def _on_heard(self, command: Command) -> list[Action]:
+        if self._question is not None:
+            return self._answer(command)
+        if command.name == "none":
+            return self._reply(command.hint or self._prompt())
+        if command.question:
+            refusal = self._refusal(command)
+            if refusal:
+                return self._reply(refusal)
+            self._question = command
+            return self._reply(command.question)
+        return self._act(command)
+
+    def _answer(self, command: Command) -> list[Action]:
+        """The answer to "Did you mean ...?": yes acts on the guess, anything else understood replaces it."""
+        guess = self._question
+        if command.name == "none":
+            return self._reply(command.hint or "Please say yes or no.")
+        if command.name in ("repeat", "help"):
+            return self._reply(f"{guess.question} Please say yes or no." if command.name == "help" else guess.question)
+        self._question = None
+        if command.name == "yes":
+            return self._act(replace(guess, question=None, confidence=1.0))
+        if command.name == "no":
+            return self._reply(f"Alright. {self._prompt()}")
+        if command.name == "cancel" and command.question is None:
+            return self._reply(f"Alright, never mind. {self._prompt()}")
+        return self._on_heard(command)
+
+    def _act(self, command: Command) -> list[Action]:
+        refusal = self._refusal(command)
+        if refusal:
+            return self._reply(refusal)
+        return getattr(self, f"_do_{command.name}")(command)
+
+    def _refusal(self, command: Command) -> str | None:
+        """Why ``command`` makes no sense now, in one short sentence; None when it does."""
+        name, current, busy = command.name, self.current, self._work is not None
+        wait = f"Still {'drawing' if self._state is State.DRAWING else 'painting'}, one moment. Say cancel to stop."
+        no_picture = "There is no picture yet. Describe a scene first."
+        if name in ("describe", "style") and not command.argument:
+            return self._prompt()
+        if name == "style" and current is None and self._state is not State.DRAWING:
+            return "There is no picture to paint yet. Describe a scene first."
+        if name == "choose":
+            if self._state is State.DRAWING:
+                return "Still drawing, one moment. I will read the styles out when the picture is ready."
+            if not self.numbered:
+                return no_picture if current is None else "There is no numbered list now. Say a style name, or describe a scene."
+            count = len(self.numbered)
+            if not (command.argument or "").isdigit() or not 1 <= int(command.argument) <= count:
+                return f"There {'is only one style' if count == 1 else f'are {count} styles'}; say a number from 1 to {count}."
+        if name in ("again", "stronger", "weaker", "undo", "redo") and busy:
+            return wait
+        if name in ("again", "stronger", "weaker") and current is None:
+            return no_picture
+        if name in ("stronger", "weaker"):
+            if current.style is None:
+                return "Choose a style first; then I can make it stronger or weaker."
+            if name == "stronger" and current.strength >= STRONGEST:
+                return "The style is already as strong as it goes. Say 'less style' to weaken it."
+            if name == "weaker" and current.strength <= WEAKEST:
+                return "The style is already as weak as it goes. Say 'more style' to strengthen it."
+        if name == "undo" and self._at <= 0:
+            return "There is nothing to undo."
+        if name == "redo" and self._at >= len(self._trail) - 1:
+            return "There is nothing to redo."
+        if name == "save" and current is None:
+            return "There is no picture to save yet. Describe a scene first."
+        if name == "new" and self._state is State.DESCRIBING:
+            return f"I am ready for a new scene. Describe it, for example {EXAMPLE}."
+        if name == "cancel" and not busy and self._before_new is None:
+            return "There is nothing to cancel."
+        if name in ("yes", "no"):
+            return f"There is no question to answer. {self._prompt()}"
+        if name == "wake":
+            return "I am already listening."
+        return None
+
+    # --- the commands -----------------------------------------------------------------------------
+
+    def _do_describe(self, command: Command) -> list[Action]:
+        return self._draw(command.argument, "Drawing {} instead." if self._work else "Drawing {}.")
+
+    def _do_style(self, command: Command) -> list[Action]:
+        style = command.argument
+        if self._state is State.DRAWING:
+            self._queued_style = style
+            return self._reply(f"I will paint it in {style} as soon as it is drawn.")
+        current = self.current
+        exclude = current.painting_id if current.style == style else None  # the same style again: another painting
+        return self._stylize(self._source, style, self._strength, f"Painting it in {style}.", exclude=exclude)
+
+    def _do_choose(self, command: Command) -> list[Action]:
+        return self._do_style(Command("style", self.numbered[int(command.argument) - 1]))
+
+    def _do_again(self, command: Command) -> list[Action]:
+        current = self.current
+        if current.style is None:  # no style chosen yet: another drawing of the same description
+            return self._draw(current.description, "Drawing {} again.")
+        return self._stylize(self._source, current.style, current.strength,
+                             f"Another painting of {current.style}.", exclude=current.painting_id)
+
+    def _do_stronger(self, command: Command) -> list[Action]:
+        return self._restrength(+STEP, "stronger")
+
+    def _do_weaker(self, command: Command) -> list[Action]:
+        return self._restrength(-STEP, "weaker")
+
+    def _restrength(self, step: float, word: str) -> list[Action]:
+        current = self.current
+        self._strength = min(STRONGEST, max(WEAKEST, round(current.strength + step, 2)))
+        return self._stylize(self._source, current.style, self._strength, f"Making the style {word}.",
+                             seed=current.seed, painting_id=current.painting_id)
+
+    def _do_undo(self, command: Command) -> list[Action]:
+        return self._move(-1, "Back to")
+
+    def _do_redo(self, command: Command) -> list[Action]:
+        return self._move(+1, "Forward to")
+
+    def _move(self, step: int, words: str) -> list[Action]:
+        self._at += step
+        self._before_new = None
+        current = self.current
+        self._state = State.CHOOSING if current.style is None else State.SHOWING
+        return self._reply(f"{words} {self._name(current)}.")
+
+    def _do_save(self, command: Command) -> list[Action]:
+        job = Save(self._job_id(), self.current)
+        self._saves[job.job] = job.picture
+        return [Run(job), *self._reply(f"Saving picture {job.picture.number}.")]
+
+    def _do_new(self, command: Command) -> list[Action]:
+        before = self._work.before if self._work else self._state
+        self._work, self._queued_style = None, None
+        self._before_new = before if self.current is not None and before is not State.DESCRIBING else None
+        self._state = State.DESCRIBING
+        kept = " Your pictures are kept." if self._history else ""
+        return self._reply(f"Starting over.{kept} Describe a new scene, for example {EXAMPLE}.")
+
+    def _do_cancel(self, command: Command) -> list[Action]:
+        if self._work is not None:
+            self._state = self._work.before
+            self._work, self._queued_style = None, None
+            return self._reply(f"Cancelled. {self._prompt()}")
+        self._state, self._before_new = self._before_new, None
+        return self._reply(f"Back to {self._name(self.current)}.")
+
+    def _do_repeat(self, command: Command) -> list[Action]:
+        return [Say(self._said or self._prompt()), Show(self.view)]
+
+    def _do_help(self, command: Command) -> list[Action]:
+        prompt = self._prompt()
+        others = [SPOKEN[name] for name in self._available() if name != "help" and f"'{SPOKEN[name]}'" not in prompt]
+        return self._reply(f"{prompt} You can also say {join_words(others)}." if others else prompt)
+
+    def _do_sleep(self, command: Command) -> list[Action]:
+        self._asleep = True
+        return self._reply("Going to sleep. Say 'wake up' when you need me.", loud=True)
+
+    def _wake(self) -> list[Action]:
+        self._asleep = False
+        news, self._news = " ".join(self._news), []
+        return self._reply(f"I am listening again. {news or self._prompt()}", "listening")
+
+    # --- jobs and their results -------------------------------------------------------------------
+
+    def _job_id(self) -> int:
+        self._next_job += 1
+        return self._next_job - 1
+
+    def _begin(self, work: Draw | Stylize, state: State, source: Picture | None = None) -> None:
+        """Make ``work`` the one job being waited for; a job it replaces is forgotten."""
+        before = self._work.before if self._work else self._state
+        self._work = _Work(work, before, source)
+        self._state, self._before_new = state, None
+
+    def _draw(self, description: str, sentence: str) -> list[Action]:
+        self._queued_style = None
+        job = Draw(self._job_id(), description, self._rng.randrange(2**31))
+        self._begin(job, State.DRAWING)
+        return [Run(job), *self._reply(sentence.format(description), "working")]
+
+    def _stylize(self, source: Picture, style: str, strength: float, sentence: str, *, seed: int | None = None,
+                 painting_id: str | None = None, exclude: str | None = None, done: tuple[Action, ...] = (),
+                 said: str = "") -> list[Action]:
+        seed = self._rng.randrange(2**31) if seed is None else seed
+        job = Stylize(self._job_id(), source.image, style, strength, seed, painting_id, exclude)
+        self._begin(job, State.STYLING, source)
+        return [*done, Run(job), *self._reply(f"{said}{sentence}", "working")]
+
+    def _on_drawn(self, result: Drawn) -> list[Action]:
+        job = self._work.job
+        picture = self._add(Picture(len(self._history) + 1, result.image, job.description, genre=result.genre, seed=job.seed))
+        self._advice[picture.number] = (tuple(result.styles), result.sentence)
+        self._work = None
+        self._state = State.CHOOSING
+        unknown = ""
+        if result.unknown_words:
+            many = len(result.unknown_words) > 1
+            unknown = (f"I do not know the word{'s' if many else ''} {join_words(list(result.unknown_words), 'and')}, "
+                       f"so I left {'them' if many else 'it'} out. ")
+        if self._queued_style:
+            style, self._queued_style = self._queued_style, None
+            return self._stylize(picture, style, self._strength, f"Here is {job.description}. Now painting it in {style}.",
+                                 done=(Keep(picture),), said=unknown)
+        return [Keep(picture), *self._reply(f"{unknown}{result.sentence} {self._prompt()}", "done")]
+
+    def _on_stylized(self, result: Stylized) -> list[Action]:
+        work = self._work
+        source = work.source
+        picture = self._add(Picture(len(self._history) + 1, result.image, source.description, genre=source.genre,
+                                    style=result.style, painting_id=result.painting_id,
+                                    painting_credit=result.painting_credit, painting_licence=result.painting_licence,
+                                    strength=work.job.strength, seed=work.job.seed, source=source.number))
+        self._work = None
+        self._state = State.SHOWING
+        sentence = f"Here it is in {result.style}, after {result.painting_credit}."
+        if not self._shown_styled:
+            self._shown_styled = True
+            sentence += " " + self._prompt()
+        return [Keep(picture), *self._reply(sentence, "done")]
+
+    def _on_failed(self, result: Failed) -> list[Action]:
+        self._state = self._work.before
+        self._work, self._queued_style = None, None
+        return self._reply(f"{result.message} {self._prompt()}", "error")
+
+    def _on_save_done(self, result: Saved | Failed) -> list[Action]:
+        picture = self._saves.pop(result.job)
+        if isinstance(result, Failed):
+            return self._reply(f"{result.message} Picture {picture.number} is still here in this session.", "error")
+        return self._reply(f"Saved as {result.path.name} in the folder {result.path.parent.name}.", "done",
+                           shown=f"Saved picture {picture.number} to {result.path}")
+
+    def _add(self, picture: Picture) -> Picture:
+        """A new picture goes into the history and becomes current; what could be redone is left behind."""
+        self._history.append(picture)
+        self._trail = self._trail[:self._at + 1] + [picture.number]
+        self._at = len(self._trail) - 1
+        return picture
+
+    # --- words and the view -----------------------------------------------------------------------
+
+    def _reply(self, text: str, earcon: str | None = None, *, loud: bool = False, shown: str | None = None) -> list[Action]:
+        """Say ``text`` and show the view. Asleep, results are only shown and told on waking, unless ``loud``."""
+        self._message = shown or text
+        if self._asleep and not loud:
+            self._news.append(text)
+            return [Show(self.view)]
+        self._said = text
+        return [Say(text, earcon), Show(self.view)]
+
+    @property
+    def _source(self) -> Picture | None:
+        """The drawn picture under the current one: what a style repaints."""
+        current = self.current
+        if current is None or current.source is None:
+            return current
+        return self._history[current.source - 1]
+
+    def _name(self, picture: Picture) -> str:
+        styled = f" in {picture.style}" if picture.style else ""
+        return f"picture {picture.number}, {picture.description}{styled}"
+
+    def _prompt(self) -> str:
+        """What to do now, in a sentence or two."""
+        if self._question is not None:
+            return self._question.question
+        if self._state is State.DESCRIBING:
+            return f"Describe a scene, for example {EXAMPLE}."
+        if self._state is State.DRAWING:
+            return f"I am drawing {self._work.job.description}. Say cancel to stop."
+        if self._state is State.STYLING:
+            return f"I am painting it in {self._work.job.style}. Say cancel to stop."
+        if self._state is State.CHOOSING:
+            numbered = self.numbered
+            if not numbered:
+                return "Say a style name, or describe another scene."
+            listed = "; ".join(f"{i}, {style}" for i, style in enumerate(numbered, 1))
+            return f"Say a style name or its number: {listed}."
+        return "Say 'again' for another painting of this style, 'save' to keep it, or name another style."
+
+    def _busy(self) -> str:
+        if self._work is not None:
+            job = self._work.job
+            return f"Drawing {job.description} ..." if isinstance(job, Draw) else f"Painting it in {job.style} ..."
+        return "Saving ..." if self._saves else ""
+
+    def _available(self) -> list[str]:
+        """The listed commands that make sense now."""
+        return [name for name in LISTED if self._refusal(Command(name)) is None]
+
+    def _commands(self) -> tuple[str, ...]:
+        """What can be said now, one phrase per command, as the grammar understands it."""
+        if self._asleep:
+            return (SPOKEN["wake"],) if self._question is None else (SPOKEN["yes"], SPOKEN["no"])
+        if self._question is not None:
+            return SPOKEN["yes"], SPOKEN["no"], SPOKEN["cancel"]
+        return tuple(SPOKEN[name] for name in self._available())
