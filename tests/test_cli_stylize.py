@@ -93,14 +93,6 @@ def test_an_unwritable_output_is_said_plainly(tmp_path, photo_file, capsys):
     assert "Could not save" in capsys.readouterr().err
 
 
-def test_start_repaints_the_sample_and_says_what_voiceart_can_do(tmp_path, capsys):
-    assert main(["start", "--styles", "2"]) == 0
-    out = capsys.readouterr().out
-    assert "repaints a picture" in out
-    saved = sorted((tmp_path / "pictures").glob("*.png"))
-    assert len(saved) == 2 and all(png_metadata(p)["painting_credit"] for p in saved)
-
-
 def test_a_full_disk_is_said_plainly_and_leaves_no_half_file(tmp_path, photo_file, monkeypatch, capsys):
     import errno
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from voiceart.app import SAMPLE_PHOTO
 from voiceart.config import PROJECT_ROOT, Settings
 from voiceart.images import load_image
 from voiceart.paintings.catalogue import Catalogue
 from voiceart.style.stylize import Stylizer
 
 STYLES = ["Impressionism", "Post-Impressionism", "Chinese ink painting", "Baroque", "Gothic"]
-PHOTOS = [SAMPLE_PHOTO, SAMPLE_PHOTO.with_name("coffee.jpg"), SAMPLE_PHOTO.with_name("chelsea.jpg")]
+SAMPLES = Path(__file__).resolve().parent.parent / "voiceart" / "samples"
+PHOTOS = [SAMPLES / "astronaut.jpg", SAMPLES / "coffee.jpg", SAMPLES / "chelsea.jpg"]
 TILE = 256
 LABEL = 28
 

@@ -21,6 +21,7 @@ import queue
 import sys
 import tempfile
 import threading
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,12 @@ def save_speech(text: str, path: Path, rate: int = 175, voice: str | None = None
             path.unlink()
         engine.save_to_file(text, str(path))
         engine.runAndWait()
+        # runAndWait can return as soon as synthesis has started (the driver's loop ends on its queued
+        # endLoop); the file is written by espeak's callback when the sentence ends, so wait for that.
+        _settle()
+        deadline = time.monotonic() + 5.0
+        while not path.is_file() and time.monotonic() < deadline:
+            time.sleep(0.01)
     if not path.is_file():
         raise SpeechSynthesisError(f"Speech synthesis wrote nothing to {path}; check that espeak-ng works (voiceart doctor).")
     return path

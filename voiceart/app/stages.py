@@ -1,0 +1,190 @@
+"""The real stages behind the session's jobs: Draw, Stylize and Save in, the session's answers out.
+
+``Stages.run(job)`` never raises: whatever goes wrong becomes :class:`Failed` with one sentence
+to say, and the session keeps every picture it has. Models load on first use (``prepare`` loads
+them ahead, off the Tk thread), and stay loaded for the session.
+"""
+from __future__ import annotations
+
+import errno
+import random
+import re
+from datetime import datetime
+from pathlib import Path
+
+from PIL import Image
+
+from voiceart.config import Settings
+from voiceart.errors import VoiceartError
+from voiceart.session.events import Draw, Drawn, Failed, Picture, Save, Saved, Stylize, Stylized
+
+# The Magenta lite transformer was made for 384 px pictures; its brush strokes have a size in pixels,
+# so a smaller drawing (DM-GAN's 256 px, a trained model's 128 px) is scaled up to this before it is
+# repainted, or the strokes would be as big as the things drawn. It costs about 0.1 s on one CPU thread.
+STYLE_SIDE = 384
+
+WHAT = {Draw: "Drawing", Stylize: "Repainting", Save: "Saving"}
+
+
+class Stages:
+    """Text to image, genre, style transfer and saving, as the session's jobs."""
+
+    def __init__(self, settings: Settings, catalogue=None):
+        self.settings = settings
+        self._catalogue = catalogue
+        self._text2image = None
+        self._genre = None
+        self._stylizer = None
+
+    # -- the models, loaded once -----------------------------------------------------------------
+    @property
+    def catalogue(self):
+        if self._catalogue is None:
+            from voiceart.paintings.catalogue import Catalogue
+
+            self._catalogue = Catalogue.load(self.settings)
+        return self._catalogue
+
+    @property
+    def text2image(self):
+        if self._text2image is None:
+            from voiceart.text2image.sample import TextToImage
+
+            self._text2image = TextToImage.load(self.settings)
+        return self._text2image
+
+    @property
+    def genre(self):
+        if self._genre is None:
+            from voiceart.genre.classify import GenreStage
+
+            self._genre = GenreStage(self.settings, self.catalogue)
+        return self._genre
+
+    @property
+    def stylizer(self):
+        if self._stylizer is None:
+            from voiceart.style.stylize import Stylizer
+
+            self._stylizer = Stylizer(self.settings)
+        return self._stylizer
+
+    def prepare(self) -> list[str]:
+        """Load every model and run it once now, so that the first picture comes sooner (the first call
+        of the genre network alone costs about a second on one thread: oneDNN picks its kernels then).
+        Returns the sentences of what would not load; the job that needs it says it again, in context."""
+        blank = Image.new("RGB", (64, 64), (128, 128, 128))
+        warm_ups = (
+            lambda: self.stylizer.stylize(blank, [blank]),
+            lambda: self.genre.classify(blank, "a picture"),
+            lambda: self.text2image.generate(self.text2image.vocab.ixtoword[1], seed=0),
+        )
+        problems = []
+        for warm_up in warm_ups:
+            try:
+                warm_up()
+            except Exception as exc:
+                problems.append(sentence(exc))
+        return problems
+
+    # -- the jobs ----------------------------------------------------------------------------------
+    def run(self, job: Draw | Stylize | Save) -> Drawn | Stylized | Saved | Failed:
+        try:
+            if isinstance(job, Draw):
+                return self.draw(job)
+            if isinstance(job, Stylize):
+                return self.stylize(job)
+            if isinstance(job, Save):
+                return self.save(job)
+            raise TypeError(f"not a job: {job!r}")
+        except Exception as exc:
+            return Failed(job.job, sentence(exc, WHAT.get(type(job), "That")))
+
+    def draw(self, job: Draw) -> Drawn:
+        generation = self.text2image.generate(job.description, seed=job.seed)
+        image = generation.largest[0]
+        advice = self.genre.classify(image, job.description)
+        return Drawn(job.job, image, tuple(generation.unknown), advice.genre, tuple(advice.styles), advice.sentence)
+
+    def stylize(self, job: Stylize) -> Stylized:
+        from voiceart.images import load_image
+
+        if job.painting_id:
+            painting = self.catalogue.get(job.painting_id)
+        else:
+            painting = self.catalogue.pick(job.style, random.Random(job.seed), exclude=job.exclude)
+        art, _ = load_image(painting.path, self.settings.max_side)
+        image = self.stylizer.stylize(at_least(job.image, STYLE_SIDE), [art], job.strength)
+        return Stylized(job.job, image, painting.style, painting.id, painting.credit, painting.licence)
+
+    def save(self, job: Save) -> Saved:
+        from voiceart.images import save_png
+
+        folder = Path(self.settings.pictures_dir)
+        check_folder(folder)
+        path = free_path(folder, picture_stem(job.picture, datetime.now()))
+        return Saved(job.job, save_png(job.picture.image, path, job.picture.metadata()))
+
+
+def at_least(image: Image.Image, side: int) -> Image.Image:
+    """``image`` scaled up (never down) so that its longest side is ``side``."""
+    longest = max(image.size)
+    if longest >= side:
+        return image
+    scale = side / longest
+    return image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """File-name words: "A lighthouse, at night!" -> "a-lighthouse-at-night"."""
+    out = ""
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if out and len(out) + 1 + len(word) > limit:
+            break
+        out = f"{out}-{word}" if out else word[:limit]
+    return out or "picture"
+
+
+def picture_kind(picture: Picture) -> str:
+    """"drawn" for a drawn picture, else its style as a file name."""
+    return slug(picture.style) if picture.style else "drawn"
+
+
+def picture_stem(picture: Picture, when: datetime) -> str:
+    return f"{when:%Y%m%d-%H%M%S}-{slug(picture.description, 32)}-{picture_kind(picture)}"
+
+
+def free_path(folder: Path, stem: str) -> Path:
+    """``folder/stem.png``, or ``stem-2.png``, ... when that is taken: saving never overwrites a picture."""
+    path, n = folder / f"{stem}.png", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}.png"
+    return path
+
+
+def check_folder(folder: Path) -> None:
+    """A folder that is a file (or lies inside one) is said plainly before anything is written."""
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise VoiceartError(f"voiceart cannot write to {folder}: {place} is a file, not a folder; "
+                                    f"set VOICEART_PICTURES to a folder.")
+            return
+
+
+def sentence(exc: BaseException, what: str = "That") -> str:
+    """One sentence to say for anything that went wrong in a stage."""
+    if isinstance(exc, VoiceartError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else " there"
+        if exc.errno == errno.ENOSPC:
+            return f"The disk is full, so voiceart cannot write{where}; make some room and say it again."
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"voiceart cannot write to{where}: it has no permission."
+        return f"{what} failed: {exc.strerror or exc}."
+    if isinstance(exc, MemoryError):
+        return f"{what} ran out of memory; close other programs and say it again."
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{what} failed ({reason[:160]})."
