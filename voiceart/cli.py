@@ -18,8 +18,9 @@ def _command_groups():
     from voiceart.speech import transcribe_commands as transcribe
     from voiceart.style import commands as style
     from voiceart.text2image import commands as text2image
+    from voiceart.text2image.scenes import commands as scenes
 
-    return [app, paintings, style, genre, speech, transcribe, text2image]
+    return [app, paintings, style, genre, speech, transcribe, text2image, scenes]
 
 
 def build_parser() -> argparse.ArgumentParser:
