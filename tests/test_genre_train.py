@@ -36,7 +36,7 @@ def test_pictures_laid_out_by_genre(tiny_folder):
 
 def test_train_genre_head_on_a_folder_then_classify_with_it(tiny_folder, tmp_path, monkeypatch, capsys):
     out = tmp_path / "head.pt"
-    args = ["train-genre", "--folder", str(tiny_folder), "--views", "2", "--epochs", "3", "--folds", "2", "-o", str(out)]
+    args = ["train", "genre", "--folder", str(tiny_folder), "--views", "2", "--epochs", "3", "--folds", "2", "-o", str(out)]
     code, text, _ = run_cli(args, monkeypatch, capsys)
     assert code == 0 and out.is_file()
     assert "2-fold accuracy" in text and "always saying" in text and f"Wrote {out}" in text
@@ -55,7 +55,7 @@ def test_train_genre_head_on_a_folder_then_classify_with_it(tiny_folder, tmp_pat
 def test_the_papers_fine_tuning_runs_a_few_steps(tiny_folder, tmp_path, monkeypatch, capsys):
     out = tmp_path / "finetuned.pt"
     before = genre_model.efficientnet_lite0(Settings()).state_dict()
-    code, text, err = run_cli(["train-genre", "--folder", str(tiny_folder), "--finetune", "--epochs", "2", "--batch-size", "2",
+    code, text, err = run_cli(["train", "genre", "--folder", str(tiny_folder), "--finetune", "--epochs", "2", "--batch-size", "2",
                                "--max-steps", "2", "-o", str(out)], monkeypatch, capsys)
     assert code == 0 and "Best validation accuracy" in text and "epoch 1" in err
     checkpoint = torch.load(out, weights_only=True)

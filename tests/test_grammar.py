@@ -2,7 +2,7 @@
 import pytest
 
 from voiceart.paintings.catalogue import Catalogue
-from voiceart.speech.grammar import COMMANDS, SURE, Command, Expecting, parse, prompt, words
+from voiceart.speech.grammar import COMMANDS, SPOKEN, SURE, Command, Expecting, parse, prompt, words
 
 ANY, DESCRIPTION, STYLE, YES_NO = Expecting.ANYTHING, Expecting.DESCRIPTION, Expecting.STYLE, Expecting.YES_NO
 
@@ -222,3 +222,50 @@ def test_prompt_names_every_command_and_style(styles):
         assert phrase in text
     for style in styles:
         assert style in text
+
+
+# Needless questions: greetings, small talk and unrelated short words get a hint, never "Did you mean ...?".
+@pytest.mark.parametrize("text", ["Hello.", "Hello there.", "Hi there.", "Good morning.", "Goodbye.", "Sorry.",
+                                  "Excuse me.", "Great!", "Nice one.", "Bless you.", "Hallo."])
+@pytest.mark.parametrize("expecting", [ANY, DESCRIPTION, STYLE])
+def test_small_talk_gets_a_hint_not_a_question(text, expecting, styles):
+    command = p(text, expecting, styles)
+    assert (command.name, command.question) == ("none", None)
+    assert command.hint and "didn't understand" not in command.hint
+
+
+@pytest.mark.parametrize("text", ["Water.", "Neck.", "Lesson.", "Know.", "Wait.", "Cat.", "Sofa.", "Week.", "Adieu."])
+@pytest.mark.parametrize("expecting", [ANY, STYLE])
+def test_unrelated_short_words_are_not_asked_about(text, expecting, styles):
+    command = p(text, expecting, styles)
+    assert (command.name, command.question) == ("none", None) and command.hint
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Agen.", "again"), ("Agan.", "again"), ("Undue.", "undo"), ("Read.", "redo"), ("Ready.", "redo"), ("Sav.", "save"),
+    ("Savit.", "save"), ("Strong.", "stronger"), ("Weak.", "weaker"), ("Halp.", "help"), ("Knew.", "new"),
+    ("Quite.", "sleep"), ("Um, agen please.", "again"),
+    ("Same.", "save"), ("Unboo.", "undo"),  # tiny.en's and base's hearings of espeak-ng's "save" and "undo"
+])
+def test_near_misses_still_ask(text, name, styles):
+    command = p(text, ANY, styles)
+    assert command.name == name and command.question == f"Did you mean '{SPOKEN[name]}'?"
+    assert not command.sure
+
+
+@pytest.mark.parametrize("text, name", [("Stranger.", "stronger"), ("Console.", "cancel"), ("Council.", "cancel"),
+                                        ("A gain.", "again"), ("Startover.", "new")])
+@pytest.mark.parametrize("expecting", [ANY, STYLE])
+def test_very_near_misses_act(text, name, expecting, styles):
+    command = p(text, expecting, styles)
+    assert command.name == name and command.sure
+
+
+def test_no_question_about_yes_or_no_when_nothing_was_asked(styles):
+    assert p("Yesss.", ANY, styles).question is None
+    assert p("Yesss.", YES_NO, styles).name == "yes"
+
+
+@pytest.mark.parametrize("text", ["Hello, voiceart.", "Hey voiceart!", "Wake up, voiceart."])
+def test_greeting_voiceart_wakes_it(text, styles):
+    assert p(text, ANY, styles).name == "wake"

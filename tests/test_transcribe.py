@@ -453,6 +453,20 @@ def test_silence_and_noise_give_nothing(tiny, styles, kind, dbfs):
 
 
 @pytest.mark.slow
+@needs_base
+@needs_espeak
+def test_a_soft_voice_is_heard(tmp_path, styles):
+    """Commands 30 dB below espeak-ng's level (loudest 100 ms near -47 dBFS: a soft voice, a distant
+    microphone). base took each of these for no speech until quiet audio was raised before decoding."""
+    path = weights.convert_whisper("base", Settings(), tmp_path / "base.pt")
+    base = Transcriber(Settings(whisper_checkpoint=path, threads=2), styles, model="base")
+    for said, voice in (("help", "en-us"), ("yes", "en-gb"), ("again", "en-us")):
+        heard = base.transcribe(synthesize(said, voice) * np.float32(10 ** (-30 / 20)))
+        assert not heard.gated, (said, heard)
+        assert grammar.parse(heard.text, "any", styles).name == grammar.parse(said, "any", styles).name
+
+
+@pytest.mark.slow
 @needs_tiny
 @needs_espeak
 def test_transcribe_command_line_json(tmp_path, tiny_checkpoint, capsys):

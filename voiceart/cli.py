@@ -31,8 +31,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--paintings", type=Path, action="append", default=[], metavar="PATH",
                         help="your own paintings: a folder laid out style/genre/ or a CSV (file, style, genre); may repeat")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in _command_groups():
+    stages = _command_groups()
+    for group in stages:
         group.register(sub)
+    # One `voiceart train MODEL` and one `voiceart eval MODEL`: each stage with a model adds its own
+    # (register_train / register_eval beside its register).
+    train = sub.add_parser("train", help="train a model (voiceart train --help lists them)",
+                           description="Train one of voiceart's models; voiceart train MODEL --help says how.")
+    trains = train.add_subparsers(dest="train_model", metavar="MODEL", required=True)
+    evaluate = sub.add_parser("eval", help="measure a model (voiceart eval --help lists them)",
+                              description="Measure one of voiceart's models; voiceart eval MODEL --help says how.")
+    evals = evaluate.add_subparsers(dest="eval_model", metavar="MODEL", required=True)
+    for group in stages:
+        if hasattr(group, "register_train"):
+            group.register_train(trains)
+        if hasattr(group, "register_eval"):
+            group.register_eval(evals)
     return parser
 
 

@@ -43,7 +43,7 @@ STYLE_LITE = ModelFile(
 GENRE_HEAD = ModelFile(
     filename="genre_head.pt",
     description="image genre classifier (a genre head over EfficientNet-Lite0)",
-    make_command="voiceart train-genre",
+    make_command="voiceart train genre",
 )
 EFFICIENTNET_LITE0 = ModelFile(
     filename="efficientnet-lite0-57934424.pth",
@@ -138,12 +138,15 @@ def find(model: ModelFile, settings: Settings, explicit: Path | None = None) -> 
     raise ModelFileError(f"A model file is missing: {model.filename}, the {model.description}; make it with: {model.make_command}")
 
 
-def load_checkpoint(path: Path, model: ModelFile) -> dict:
-    """torch.load with weights_only, turning a damaged file into a plain sentence."""
+def load_checkpoint(path: Path, model: ModelFile, mmap: bool = False) -> dict:
+    """torch.load with weights_only, turning a damaged file into a plain sentence. ``mmap``: the
+    tensors are pages of the file, read when touched (only for torch's zip format; others are read)."""
+    import zipfile
+
     import torch
 
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a truncated zip, a pickle with foreign objects, a text file...
         raise ModelFileError(f"The {model.description} at {path} cannot be read ({type(exc).__name__}); remake it with: {model.make_command}") from None
 

@@ -1,4 +1,4 @@
-"""Subcommands of the genre stage: ``classify``, ``train-genre`` and ``evaluate-genre``."""
+"""Subcommands of the genre stage: ``classify``, ``train genre`` and ``eval genre``."""
 from __future__ import annotations
 
 import argparse
@@ -18,10 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text", help="the scene described in words, e.g. 'a lighthouse on a rocky coast at night'")
     p.add_argument("--json", action="store_true",
                    help='end with one line of JSON: {"genre", "probabilities", "styles", "sentence"}')
-    p.add_argument("--weights", type=Path, help="a genre classifier file other than the shipped one (from train-genre)")
+    p.add_argument("--weights", type=Path, help="a genre classifier file other than the shipped one (from train genre)")
     p.set_defaults(run=run_classify)
 
-    p = sub.add_parser("train-genre", help="train the image genre classifier (shipped: a head over EfficientNet-Lite0)",
+
+def register_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("genre", help="the image genre classifier (shipped: a head over EfficientNet-Lite0)",
                        description="Without --folder: train the genre head over a frozen backbone on the catalogue's paintings "
                                    "(yours included, see --paintings), report its k-fold accuracy and write the classifier "
                                    "voiceart uses. With --folder DIR/<genre>/*.jpg and --finetune: the paper's recipe, "
@@ -42,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, help="where to write (default: the project's models/genre_head.pt, else the cache)")
     p.set_defaults(run=run_train)
 
-    p = sub.add_parser("evaluate-genre", help="accuracy of image, text and fused genre against baselines",
+
+def register_eval(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("genre", help="accuracy of image, text and fused genre against baselines",
                        description="k-fold image accuracy on the catalogue, text accuracy on the committed test descriptions, "
                                    "and fused accuracy on descriptions paired with held-out paintings of the same genre.")
     p.add_argument("--folds", type=int, default=5)

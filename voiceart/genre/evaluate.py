@@ -9,11 +9,11 @@ Protocol
   of the bare genre names ("a landscape", "a portrait", ...) instead of the example scenes.
 - Fused: each test description is paired with a painting of its genre, seeded, cycling through the
   genre's paintings; the painting's out-of-fold probabilities (from a head that never saw it) are
-  fused with the description's, the picture weighted as ``train-genre`` fits it (on the example
+  fused with the description's, the picture weighted as ``train genre`` fits it (on the example
   scenes and out-of-fold paintings, never on the test descriptions). Image alone, text alone and
   fused are scored on the same pairs.
 
-    .venv/bin/python -m voiceart.genre.evaluate [--folds 5] [--json]      (or: voiceart evaluate-genre)
+    .venv/bin/python -m voiceart.genre.evaluate [--folds 5] [--json]      (or: voiceart eval genre)
 """
 from __future__ import annotations
 

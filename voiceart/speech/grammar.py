@@ -11,6 +11,12 @@ A confidence ladder decides what happens next:
   yes or no, and act on the command on "yes";
 * nothing matched: command "none", with a ``hint`` to say (never on silence).
 
+A guess at a misheard command is only asked about when it sounds like the command: the same
+consonants in the same order ("agen" and "again", "undue" and "undo", "read" and "redo"), one
+letter off ("same" and "save"), or the word cut short ("strong" and "stronger"). Letters alone
+are not enough ("great" and "repeat"), and greetings, apologies and other small talk ("Hello.")
+get a hint, never a question.
+
 Style names go through :func:`voiceart.paintings.styles.match_style`, the same forgiving matcher
 the command line uses (adjective forms, aliases, misspellings, mishearings).
 """
@@ -28,7 +34,9 @@ from voiceart.paintings import styles as style_names
 
 SURE = 0.85  # act at or above this confidence; ask below it
 ASK = 0.6  # below this, a guess at a style is not worth a question
-COMMAND_ASK = 0.65  # nor a guess at a command
+COMMAND_ASK = 0.65  # nor a guess at a command ...
+SAME_SOUNDS_ASK = 0.5  # ... unless it has exactly the command's consonants ("agen", "undue")
+STYLE_SOUNDS = 0.8  # a style guess needs consonants this alike (difflib ratio): "touch" / "dutch" 0.8
 
 COMMANDS = ("describe", "style", "choose", "again", "save", "undo", "redo", "stronger", "weaker", "repeat", "help",
             "new", "sleep", "wake", "cancel", "yes", "no", "none")
@@ -110,7 +118,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "sleep": ("stop listening", "sleep", "go to sleep", "pause", "pause listening", "be quiet", "quiet", "mute",
               "stop listening to me", "stop listen", "stop listing"),
     "wake": ("wake up", "wake", "start listening", "resume", "listen", "listen to me", "im back",
-             "wakeup", "wake up voiceart", "hello voiceart"),
+             "wakeup", "wake up voiceart", "hello voiceart", "hi voiceart", "hey voiceart"),
     "cancel": ("cancel", "cancel that", "cancel it", "stop", "stop it", "stop that", "never mind", "nevermind",
                "forget it", "forget that", "abort", "quit that"),
     "yes": ("yes", "yeah", "yep", "yup", "yes please", "sure", "correct", "right", "thats right", "exactly", "of course",
@@ -145,6 +153,15 @@ OBJECTS = {"it", "this", "that", "the", "picture", "painting", "image", "result"
 SLIGHT = {"a", "an", "the", "i", "you", "it", "is", "and", "of", "to", "in", "on", "at", "um", "uh", "oh", "hmm", "mm",
           "yeah", "so", "well", "okay", "ok", "thank", "thanks", "bye", "hi", "hello", "hey", "me", "we", "he", "she",
           "they", "that", "this", "what", "huh", "ah", "ha", "wow"}
+# Greetings, thanks, apologies and reactions: said to voiceart, but no command and no scene.
+SMALL_TALK = {
+    "hello", "hallo", "hullo", "hi", "hey", "hiya", "howdy", "hello there", "hi there", "hey there", "good morning",
+    "good afternoon", "good evening", "good night", "goodnight", "morning", "how are you", "how are you doing",
+    "hows it going", "whats up", "nice to meet you", "bye", "goodbye", "good bye", "bye bye", "see you", "see you later",
+    "see ya", "farewell", "cheers", "sorry", "so sorry", "excuse me", "my bad", "oops", "whoops", "bless you",
+    "wow", "great", "nice", "cool", "awesome", "perfect", "lovely", "beautiful", "amazing", "wonderful", "good", "fine",
+    "fantastic", "brilliant", "excellent", "nice one", "well done", "good job", "very good", "very nice", "haha", "ha ha",
+}
 # "draw a lighthouse", "a picture of a lighthouse": the words after these are the scene.
 DESCRIBE_LEADS = (("draw",), ("paint", "me"), ("show", "me"), ("make", "me"), ("give", "me"), ("i", "see"),
                   ("picture", "of"), ("painting", "of"), ("image", "of"), ("a", "picture", "of"), ("a", "painting", "of"),
@@ -199,8 +216,14 @@ def _collapse_repeats(tokens: list[str]) -> list[str]:
 
 
 def _skeleton(key: str) -> str:
-    """Consonants only, sound-alike spelled: Whisper's "console" and "cancel" are both "knsl"."""
-    return re.sub(r"[aeiouyhw]", "", style_names._phonetic(key))
+    """Consonants only, sound-alike spelled: Whisper's "console" and "cancel" are both "knsl", "knew" and "new" "n"."""
+    return re.sub(r"[aeiouyhw]", "", style_names._phonetic(re.sub(r"^kn", "n", key)))
+
+
+def _consonants_alike(a: str, b: str) -> float:
+    """How alike the consonant skeletons of two keys are (difflib ratio; 0 when either has none)."""
+    sa, sb = _skeleton(a), _skeleton(b)
+    return difflib.SequenceMatcher(None, sa, sb).ratio() if sa and sb else 0.0
 
 
 def _similarity(a: str, b: str) -> float:
@@ -211,6 +234,28 @@ def _similarity(a: str, b: str) -> float:
     if min(len(sa), len(sb)) >= 4 and abs(len(sa) - len(sb)) <= 1:
         score = max(score, 0.9 * difflib.SequenceMatcher(None, sa, sb).ratio())
     return score
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """Whether two words differ by one letter at most, changed, added or dropped ("same"/"save")."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+
+
+def _worth_asking(key: str, target: str, score: float) -> bool:
+    """Whether ``key`` sounds enough like the command phrase ``target`` to ask "Did you mean ...?":
+    the same consonants ("agen"/"again", "undue"/"undo"); or letters alike enough and either one
+    letter off, as spoken ("same"/"save", "unboo"/"undo"), or the word cut short ("weak"/"weaker").
+    "hello"/"help" (a greeting anyway), "great"/"repeat", "water"/"weaker" are none of these."""
+    if _consonants_alike(key, target) == 1.0:
+        return score >= SAME_SOUNDS_ASK
+    sounded = _one_letter_off(style_names._phonetic(key), style_names._phonetic(target))
+    clipped = len(key) >= 4 and target.startswith(key)
+    return (sounded or clipped) and score >= COMMAND_ASK
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -231,15 +276,18 @@ def _exact_command(tokens: list[str]) -> str | None:
     return None
 
 
-def _fuzzy_command(tokens: list[str]) -> tuple[str, float, str] | None:
-    """(command, score, phrase) of the closest command phrase, for short utterances."""
+def _fuzzy_command(tokens: list[str], worth_asking: bool = False) -> tuple[str, float, str] | None:
+    """(command, score, phrase) of the closest command phrase, for short utterances; with
+    ``worth_asking``, the closest of those that sound like the utterance (see _worth_asking).
+    Another number of words costs 0.1: "Start." is not quite "store it", "A gain." not quite "again"."""
     if not tokens or len(tokens) > 4:
         return None
     key = "".join(tokens)
     best = None
     for phrase, name in _FUZZY_TARGETS.items():
-        score = _similarity(key, phrase.replace(" ", ""))
-        if best is None or score > best[1]:
+        target = phrase.replace(" ", "")
+        score = _similarity(key, target) - (0.1 if len(phrase.split()) != len(tokens) else 0.0)
+        if (best is None or score > best[1]) and (not worth_asking or _worth_asking(key, target, score)):
             best = (name, score, phrase)
     return best
 
@@ -409,8 +457,9 @@ def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: 
     if not tokens:
         return NONE  # "um", "please", "okay": nothing meant
 
-    # 1. A whole utterance that is a command phrase is the command, whatever is expected.
-    name = _exact_command(tokens)
+    # 1. A whole utterance that is a command phrase is the command, whatever is expected
+    #    (as said, too: "hello voiceart" wakes, though "voiceart" alone is a filler).
+    name = _exact_command(tokens) or _exact_command(raw)
     if name is not None:
         return Command(name)
 
@@ -425,6 +474,11 @@ def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: 
     # 3. Answers to a question: yes, no, or "no, Baroque" (a correction).
     if expecting is Expecting.YES_NO:
         return _parse_answer(tokens, styles, numbered)
+
+    # 4. Small talk ("Hello.", "Sorry.", "Great!"): no command and no scene; say what can be said.
+    if " ".join(tokens) in SMALL_TALK:
+        hint = _hint(expecting, styles, numbered)
+        return Command("none", confidence=0.0, hint=hint.replace("I didn't understand that. ", ""))
 
     style = _match_style(tokens, styles)
     if expecting is Expecting.DESCRIPTION:
@@ -441,25 +495,29 @@ def _style_command(match: _StyleMatch) -> Command:
 
 
 def _style_question(match: _StyleMatch | None, tokens: list[str]) -> Command | None:
-    """A guess at a style for a short utterance that matched none: "Did you mean Rococo?"."""
-    if match is None or match.style is not None or match.suggestion is None or len(tokens) > 3:
+    """A guess at a style for a short utterance that matched none, when its consonants are alike:
+    "Touch." -> "Did you mean Dutch Golden Age?", but not "Black." -> Baroque ("barack")."""
+    if match is None or match.style is not None or match.suggestion is None or len(tokens) > 3 or match.confidence < ASK:
         return None
-    if match.confidence >= ASK:
-        return Command("style", match.suggestion, match.confidence, question=f"Did you mean {match.suggestion}?")
-    return None
+    key = "".join(t for t in tokens if t not in STYLE_WORDS)
+    if max(_consonants_alike(key, k) for k in _style_keys(match.suggestion)) < STYLE_SOUNDS:
+        return None
+    return Command("style", match.suggestion, match.confidence, question=f"Did you mean {match.suggestion}?")
 
 
-def _command_question(tokens: list[str], threshold: float = COMMAND_ASK) -> Command | None:
+def _command_question(tokens: list[str]) -> Command | None:
+    """A misheard command: acted on when very close ("Console." is cancel), asked about when it sounds
+    like one ("Agen." -> "Did you mean 'again'?"), else None. Never a question about yes or no."""
     guess = _fuzzy_command(tokens)
     if guess is None:
         return None
+    if guess[1] >= 0.9 and guess[0] not in ("yes", "no"):
+        return Command(guess[0], confidence=guess[1])
+    guess = _fuzzy_command(tokens, worth_asking=True)
+    if guess is None or guess[0] in ("yes", "no"):
+        return None
     name, score, phrase = guess
-    if score >= 0.9 and name not in ("yes", "no"):
-        return Command(name, confidence=score)
-    if score >= threshold:
-        said = SPOKEN.get(name, phrase)
-        return Command(name, confidence=score, question=f"Did you mean '{said}'?")
-    return None
+    return Command(name, confidence=score, question=f"Did you mean '{SPOKEN.get(name, phrase)}'?")
 
 
 def _parse_answer(tokens: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
@@ -514,10 +572,12 @@ def _parse_style(text: str, tokens: list[str], style: _StyleMatch | None, styles
     lead = _describe_lead(tokens)
     if lead:
         return Command("describe", _scene_after(text, lead), 0.9)
+    command = _command_question(tokens)
+    if command is not None and command.sure:
+        return command
     asked = _style_question(style, tokens)
     if asked is not None:
         return asked
-    command = _command_question(tokens)
     if command is not None:
         return command
     content = [t for t in tokens if t not in SLIGHT]

@@ -13,7 +13,9 @@ per utterance, whatever the number of fallbacks.
 
 Silence, breathing and noise must give no text. Three gates, cheapest first:
 
-* the loudest 100 ms of the audio is quieter than ``SILENCE_DBFS``: nothing is run at all;
+* the loudest 100 ms of the audio is quieter than ``SILENCE_DBFS``: nothing is run at all
+  (quiet audio above it is raised to ``SPEECH_DBFS`` first, so that Whisper judges a soft voice as
+  it judges a loud one);
 * Whisper's own no-speech probability is high and the text is unlikely (openai-whisper's rule, with
   a lower threshold; no fallback is tried then);
 * the text is unlikely (average log-probability below ``MIN_AVG_LOGPROB``) even after fallback, or
@@ -40,6 +42,12 @@ MAX_SECONDS = 30.0
 # (espeak-ng's "start over" comes out "Tarteaubert"); a microphone's pre-roll gives the same lead-in.
 LEAD_IN_SECONDS = 0.3
 SILENCE_DBFS = -50.0  # loudest 100 ms below this: silence, Whisper is not run
+# Quieter audio is raised to this loudness (loudest 100 ms) before Whisper hears it; louder is left
+# as it is. Whisper's log-Mel features keep the absolute level, and base took quiet speech for no
+# speech: espeak-ng commands 20 dB below their own level (loudest 100 ms about -37 dBFS, a soft voice
+# or a distant microphone) were dropped 4 times in 30, 30 dB below 10 in 30. Raised, they score as
+# at full level, while noise raised to this level still scores a no-speech probability of 0.4 or more.
+SPEECH_DBFS = -20.0
 # openai-whisper's rule: no speech when the no-speech probability is above this and the text is
 # unlikely (average log-probability below LOGPROB_THRESHOLD). Its default is 0.6. Here (tiny.en and
 # base, 96 espeak-ng utterances in three voices, seven kinds of noise and hum) speech that Whisper was
@@ -138,16 +146,44 @@ def loudest_dbfs(audio: np.ndarray, window: int = SAMPLE_RATE // 10) -> float:
     return 20.0 * np.log10(max(rms, 1e-6))
 
 
-def load_whisper(checkpoint: dict):
-    """An openai-whisper model from a checkpoint dict, loaded strictly (float32: the model's own dtype).
+# Tensors copied from one memory map of the checkpoint at a time, at most this many bytes of them (or
+# one tensor, if larger): see load_whisper.
+LOAD_SLICE_BYTES = 32 << 20
 
-    (Building it on torch's meta device and assigning the widened tensors was tried: it peaked
-    170 MB higher here, so the plain way stays.)
+
+def load_whisper(path: Path, description: weights.ModelFile):
+    """An openai-whisper model from a checkpoint file, loaded strictly, in float32 (the model's own dtype).
+
+    Memory: the float32 model is built first; the file's tensors (half precision in OpenAI's files and
+    voiceart's) are then copied into it slice by slice, each slice read through a memory map of its
+    own that is closed before the next. The pages read stay counted in the process's memory until
+    their map closes, so at most one slice (for base, 51 MB: the token embedding) is held beside the
+    model instead of the whole file (145 MB), and nothing of the file is left on the heap afterwards.
+    (Building the model on torch's meta device is not possible: Whisper's constructor makes a sparse
+    tensor, which the meta device lacks.)
     """
     from whisper.model import ModelDimensions, Whisper
 
+    checkpoint = weights.load_checkpoint(path, description, mmap=True)
     net = Whisper(ModelDimensions(**checkpoint["dims"]))
-    net.load_state_dict(checkpoint["model_state_dict"], strict=True)
+    state = checkpoint["model_state_dict"]
+    expected = net.state_dict().keys()
+    if state.keys() != expected:
+        missing, unexpected = sorted(expected - state.keys()), sorted(state.keys() - expected)
+        raise KeyError(f"missing {missing[:3]}, unexpected {unexpected[:3]}")
+    slices, size = [[]], 0
+    for name, tensor in state.items():
+        nbytes = tensor.numel() * tensor.element_size()
+        if slices[-1] and size + nbytes > LOAD_SLICE_BYTES:
+            slices.append([])
+            size = 0
+        slices[-1].append(name)
+        size += nbytes
+    del checkpoint, state
+    for names in slices:
+        state = weights.load_checkpoint(path, description, mmap=True)["model_state_dict"]
+        net.load_state_dict({name: state[name] for name in names}, strict=False)
+        del state
     return net
 
 
@@ -212,13 +248,11 @@ class Transcriber:
         self.device = settings.torch_device()  # also sets torch's thread count
         path = weights.whisper_checkpoint(settings, self.name)
         description = weights.whisper_file(self.name)
-        checkpoint = weights.load_checkpoint(path, description)
         try:
-            net = load_whisper(checkpoint)
+            net = load_whisper(path, description)
         except (KeyError, TypeError, RuntimeError) as exc:
             raise ModelFileError(f"The Whisper checkpoint {path} is not an openai-whisper checkpoint ({type(exc).__name__}); "
                                  f"remake it with: {description.make_command}") from None
-        del checkpoint
         self.path = path
         if settings.whisper_checkpoint is not None:
             self.name = Path(path).stem  # what was loaded, not the name in the settings
@@ -280,8 +314,11 @@ class Transcriber:
             raise ValueError("transcribe() takes mono audio: a one-dimensional array of 16 kHz samples")
         audio = audio[: int(MAX_SECONDS * SAMPLE_RATE)]
         duration = audio.size / SAMPLE_RATE
-        if loudest_dbfs(audio) < SILENCE_DBFS:
+        level = loudest_dbfs(audio)
+        if level < SILENCE_DBFS:
             return Transcript("", 0.0, 1.0, time.perf_counter() - start, duration=duration, gated="silence")
+        if level < SPEECH_DBFS:
+            audio = audio * np.float32(10 ** ((SPEECH_DBFS - level) / 20))
         lead_in = np.zeros(int(LEAD_IN_SECONDS * SAMPLE_RATE), dtype=np.float32)
         features = self.features(np.concatenate([lead_in, audio[: int((MAX_SECONDS - LEAD_IN_SECONDS) * SAMPLE_RATE)]]))
         result = None

@@ -24,15 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
     p.set_defaults(run=run_generate)
 
-    train = sub.add_parser("train", help="train the text-to-image models (train damsm, then train dmgan)",
-                           description="Train DM-GAN from captioned pictures: first the DAMSM text and image encoders "
-                                       "(train damsm), then the generator (train dmgan). Both keep everything in an output "
-                                       "folder and go on from where they stopped when run again with the same folder.")
-    tsub = train.add_subparsers(dest="train_command", metavar="MODEL", required=True)
 
-    d = tsub.add_parser("damsm", help="pretrain the DAMSM text and image encoders",
-                        description="Pretrain the DAMSM encoders (word and sentence matching losses) on DATA: a folder of "
-                                    "pictures with captions.txt, or the CUB / COCO layout of the official code.")
+def register_train(sub: argparse._SubParsersAction) -> None:
+    """DM-GAN is trained in two steps, each keeping everything in an output folder and going on from where
+    it stopped when run again with the same folder: the DAMSM encoders, then the generator."""
+    d = sub.add_parser("damsm", help="text to image, step 1: pretrain the DAMSM text and image encoders",
+                       description="Pretrain the DAMSM encoders (word and sentence matching losses) on DATA: a folder of "
+                                   "pictures with captions.txt, or the CUB / COCO layout of the official code. Then train "
+                                   "the generator with train dmgan.")
     _train_common(d)
     d.add_argument("--captions", type=Path, help="use this vocabulary (captions.pickle) instead of making one from DATA")
     d.add_argument("--inception", type=Path, metavar="FILE",
@@ -42,10 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--init-image-encoder", type=Path, metavar="FILE", help="start from this image encoder (fine-tuning)")
     d.set_defaults(run=run_train_damsm)
 
-    g = tsub.add_parser("dmgan", help="train the DM-GAN generator with the DAMSM loss",
-                        description="Train DM-GAN on DATA with frozen DAMSM encoders: a folder from `voiceart train damsm` "
-                                    "(--damsm) or the three files (e.g. the released text_encoder200.pth, image_encoder200.pth "
-                                    "and captions.pickle).")
+    g = sub.add_parser("dmgan", help="text to image, step 2: the DM-GAN generator with the DAMSM loss",
+                       description="Train DM-GAN on DATA with frozen DAMSM encoders: a folder from `voiceart train damsm` "
+                                   "(--damsm) or the three files (e.g. the released text_encoder200.pth, image_encoder200.pth "
+                                   "and captions.pickle).")
     _train_common(g)
     g.add_argument("--damsm", type=Path, metavar="FOLDER", help="the output folder of `voiceart train damsm`")
     g.add_argument("--text-encoder", type=Path, metavar="FILE", help="DAMSM text encoder")
@@ -56,13 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--install-as", metavar="NAME", help="when done, install the model so `generate --preset NAME` finds it")
     g.set_defaults(run=run_train_dmgan)
 
-    ev = sub.add_parser("eval", help="measure a text-to-image model (eval dmgan)",
-                        description="Measure a trained model.")
-    esub = ev.add_subparsers(dest="eval_command", metavar="MODEL", required=True)
-    e = esub.add_parser("dmgan", help="R-precision, FD-Lite0, and IS / FID with Inception weights",
-                        description="Generate a picture for captions of DATA and measure them: R-precision with the DAMSM "
-                                    "encoders (as the paper), FD-Lite0 against DATA's pictures (offline; not comparable with "
-                                    "the paper's FID), and Inception Score and FID when --inception gives Inception-v3 weights.")
+
+def register_eval(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("dmgan", help="text to image: R-precision, FD-Lite0, and IS / FID with Inception weights",
+                       description="Generate a picture for captions of DATA and measure them: R-precision with the DAMSM "
+                                   "encoders (as the paper), FD-Lite0 against DATA's pictures (offline; not comparable with "
+                                   "the paper's FID), and Inception Score and FID when --inception gives Inception-v3 weights.")
     e.add_argument("data", type=Path, help="captioned pictures (a folder with captions.txt, or the CUB / COCO layout)")
     _model_options(e)
     e.add_argument("--image-encoder", type=Path, metavar="FILE", help="DAMSM image encoder, for R-precision")
@@ -73,6 +71,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--inception", type=Path, metavar="FILE", help="Inception-v3 weights for IS and FID")
     e.add_argument("--no-lite0", action="store_true", help="skip the FD-Lite0 distance")
     e.add_argument("--save-images", type=Path, metavar="FOLDER", help="also write every generated picture")
+    e.add_argument("--no-baselines", action="store_true",
+                   help="skip the baselines of the distances (real against real, an untrained generator)")
+    e.add_argument("--grid", type=Path, metavar="FILE",
+                   help="also draw 16 captions of DATA chosen by the seed beside their real pictures (.png or .jpg)")
     e.add_argument("-o", "--output", type=Path, metavar="REPORT.json", help="write the figures as JSON")
     e.set_defaults(run=run_eval_dmgan)
 
@@ -212,9 +214,11 @@ def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.text2image.checkpoints import load_generator, load_image_encoder, load_text_encoder
     from voiceart.text2image.config import EVAL_WORDS_NUM, get_preset
     from voiceart.text2image.data import load_dataset
-    from voiceart.text2image.evaluate import evaluate_dmgan, save_report
+    from voiceart.text2image.evaluate import caption_grid, caption_texts, evaluate_dmgan, save_report, unknown_words
     from voiceart.text2image.vocab import load_captions
 
+    if args.grid is not None and args.grid.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise VoiceartError(f"The grid is written as a PNG or JPEG picture; name it .png or .jpg, not {args.grid.name}.")
     device = settings.torch_device()
     netg, encoder, captions = _model_files(args)
     netg, encoder, captions = weights.find_dmgan(settings, args.preset, netg, encoder, captions)
@@ -236,14 +240,36 @@ def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
     def progress(done, total):
         print(f"\r{done}/{total} pictures", end="", file=sys.stderr, flush=True)
 
+    words_num = EVAL_WORDS_NUM.get(config.name)  # the official eval configs' caption lengths
     report = evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, count=args.count,
                             batch_size=args.batch_size, seed=args.seed, inception=args.inception, lite0=not args.no_lite0,
-                            settings=settings, save_dir=args.save_images, progress=progress,
-                            words_num=EVAL_WORDS_NUM.get(config.name))  # the official eval configs' caption lengths
+                            settings=settings, save_dir=args.save_images, progress=progress, words_num=words_num,
+                            baselines=not args.no_baselines)
     print(file=sys.stderr)
+    texts = caption_texts(args.data)
+    if texts is not None:
+        report.unknown_words = unknown_words(texts, vocab)
+    if args.grid is not None:
+        sheet, entries = caption_grid(generator, text_encoder, examples, vocab, device, seed=args.seed, words_num=words_num)
+        _save_sheet(sheet, args.grid, {"Software": "voiceart", "model": str(netg), "seed": str(args.seed)})
+        report.grid = {"file": str(args.grid), "captions": entries}
     for line in report.lines():
         print(line)
     if args.output:
         save_report(report, args.output)
         print(f"Wrote {args.output}")
     return 0
+
+
+def _save_sheet(image, path: Path, metadata: dict[str, str]) -> None:
+    """A PNG with metadata, or a JPEG (quality 88) for the docs."""
+    from voiceart.images import save_png
+
+    if path.suffix.lower() == ".png":
+        save_png(image, path, metadata)
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path, quality=88, optimize=True)
+    except OSError as exc:
+        raise VoiceartError(f"Could not write {path}: {exc.strerror or exc}.") from None

