@@ -269,3 +269,50 @@ def test_no_question_about_yes_or_no_when_nothing_was_asked(styles):
 @pytest.mark.parametrize("text", ["Hello, voiceart.", "Hey voiceart!", "Wake up, voiceart."])
 def test_greeting_voiceart_wakes_it(text, styles):
     assert p(text, ANY, styles).name == "wake"
+
+
+# "Another style": the suggested styles read again, never drawn as a scene nor taken for "again".
+@pytest.mark.parametrize("text", ["Another style.", "A different style.", "Other styles?", "Which styles?",
+                                  "List the styles.", "Read the styles again.", "Let me choose another style.",
+                                  "Um, what styles are there?", "Can you list the styles, please?", "Styles."])
+@pytest.mark.parametrize("expecting", [ANY, DESCRIPTION, STYLE])
+def test_asking_for_the_styles_again(text, expecting, styles):
+    command = p(text, expecting, styles, numbered=["Impressionism", "Realism", "Romanticism"])
+    assert (command.name, command.argument) == ("styles", None) and command.sure
+
+
+def test_another_painting_is_still_again_and_more_style_still_stronger(styles):
+    assert p("Another one.", ANY, styles).name == "again" and p("Another painting.", STYLE, styles).name == "again"
+    assert p("More style.", ANY, styles).name == "stronger"
+
+
+# A short scene while a picture is shown or styles are offered: a new scene, not "Did you mean ...?".
+@pytest.mark.parametrize("text", ["A lighthouse.", "A boat.", "The beach.", "A sunset.", "Some boats.", "A street.",
+                                  "A castle.", "A baroque church at night."])
+def test_a_short_scene_is_drawn_or_asked_about_never_taken_for_a_command(text, styles):
+    numbered = ["Impressionism", "Realism", "Romanticism"]
+    command = p(text, ANY, styles, numbered)
+    assert (command.name, command.argument, command.question) == ("describe", text.rstrip("."), None)
+    command = p(text, STYLE, styles, numbered)
+    assert (command.name, command.argument) == ("describe", text.rstrip("."))
+    assert command.question == f"Shall I draw {text.rstrip('.')}?"
+
+
+def test_a_split_command_is_still_the_command(styles):
+    assert p("A gain.", STYLE, styles).name == "again" and p("A different one.", ANY, styles).name == "again"
+
+
+# A style named in a sentence while a picture is shown is that style (asked, as it might be a scene).
+@pytest.mark.parametrize("text, style", [("I think baroque would be nice.", "Baroque"), ("Maybe impressionism.", "Impressionism"),
+                                         ("Go for romanticism.", "Romanticism"), ("I'd prefer realism.", "Realism")])
+@pytest.mark.parametrize("expecting", [ANY, STYLE])
+def test_a_style_in_a_sentence_is_that_style(text, style, expecting, styles):
+    command = p(text, expecting, styles)
+    assert (command.name, command.argument, command.question) == ("style", style, f"Did you mean {style}?")
+
+
+def test_a_style_after_how_about_is_that_style_and_a_scene_with_a_style_in_it_is_a_scene(styles):
+    assert (p("How about Baroque?", ANY, styles).name, p("How about Baroque?", ANY, styles).argument) == ("style", "Baroque")
+    assert p("How about Baroque?", STYLE, styles).sure
+    assert p("Baroque cathedral.", ANY, styles).name == "describe"
+    assert p("How about a lighthouse?", ANY, styles).argument == "a lighthouse"

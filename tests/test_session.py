@@ -302,6 +302,45 @@ def test_unsure_input_is_asked_and_yes_acts_no_hints():
     assert job.style == "Baroque"
 
 
+def test_another_style_reads_the_styles_again_and_keeps_the_picture():
+    person = showing()
+    picture = person.session.view.picture
+    actions = person.say("Another style.")
+    assert said(actions) == CHOOSE and runs(actions) == []
+    assert person.session.state is State.CHOOSING and actions[-1].view.picture == picture
+    assert person.session.expecting is Expecting.STYLE and person.session.numbered == LANDSCAPE
+    (job,) = runs(person.say("Number three."))
+    assert job.style == "Romanticism" and job.image is person.session.history[0].image
+
+    person = Person()
+    person.say("a lighthouse")
+    assert said(person.key("l")) == "Still drawing, one moment. I will read the styles out when the picture is ready."
+    person.drawn()
+    assert said(person.say("list the styles")) == CHOOSE and person.session.state is State.CHOOSING
+    person.say("Realism")
+    assert said(person.say("which styles")).startswith("Still painting, one moment.")
+    assert said(Person().say("a different style")) == "Describe a scene first; then I will suggest styles for it."
+
+
+def test_a_short_scene_while_showing_or_choosing_is_a_new_scene():
+    person = showing()
+    (draw,) = runs(person.say("A lighthouse."))
+    assert draw.description == "A lighthouse"
+    person.drawn()
+    actions = person.say("A boat.")
+    assert said(actions) == "Shall I draw A boat?" and runs(actions) == []
+    (draw,) = runs(person.say("yes"))
+    assert draw.description == "A boat"
+
+
+def test_a_style_named_in_a_sentence_while_showing_is_asked_and_chosen():
+    person = showing()
+    actions = person.say("I think baroque would be nice.")
+    assert said(actions) == "Did you mean Baroque?" and runs(actions) == []
+    (job,) = runs(person.say("Yes."))
+    assert isinstance(job, Stylize) and job.style == "Baroque"
+
+
 def test_a_guess_that_makes_no_sense_is_not_asked():
     person = Person()
     assert said(person.session.handle(Heard(Command("save", confidence=0.7, question="Did you mean 'save'?")))) == \

@@ -12,6 +12,7 @@ PUSH_TO_TALK = "space"
 KEYS: dict[str, Command] = {
     **{str(n): Command("choose", str(n)) for n in range(1, 10)},
     "a": Command("again"),
+    "l": Command("styles"),
     "s": Command("save"),
     "u": Command("undo"),
     "r": Command("redo"),

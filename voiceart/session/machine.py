@@ -30,7 +30,7 @@ STEP = 0.25  # how much "stronger" and "weaker" change the style strength
 WEAKEST, STRONGEST = 0.25, 1.0
 EXAMPLE = "'a lighthouse on a cliff at sunset'"
 # The commands with a phrase of their own, in the order help and the window list them.
-LISTED = ("again", "stronger", "weaker", "undo", "redo", "save", "new", "cancel", "repeat", "help", "sleep")
+LISTED = ("again", "stronger", "weaker", "styles", "undo", "redo", "save", "new", "cancel", "repeat", "help", "sleep")
 
 
 class StrengthError(VoiceartError):
@@ -195,19 +195,27 @@ class Session:
         name, current, busy = command.name, self.current, self._work is not None
         wait = f"Still {'drawing' if self._state is State.DRAWING else 'painting'}, one moment. Say cancel to stop."
         no_picture = "There is no picture yet. Describe a scene first."
+        styles_later = "Still drawing, one moment. I will read the styles out when the picture is ready."
         if name in ("describe", "style") and not command.argument:
             return self._prompt()
         if name == "style" and current is None and self._state is not State.DRAWING:
             return "There is no picture to paint yet. Describe a scene first."
         if name == "choose":
             if self._state is State.DRAWING:
-                return "Still drawing, one moment. I will read the styles out when the picture is ready."
+                return styles_later
             if not self.numbered:
                 return no_picture if current is None else "There is no numbered list now. Say a style name, or describe a scene."
             count = len(self.numbered)
             if not (command.argument or "").isdigit() or not 1 <= int(command.argument) <= count:
                 return f"There {'is only one style' if count == 1 else f'are {count} styles'}; say a number from 1 to {count}."
-        if name in ("again", "stronger", "weaker", "undo", "redo") and busy:
+        if name == "styles":
+            if self._state is State.DRAWING:
+                return styles_later
+            if self._state is State.DESCRIBING:
+                return "Describe a scene first; then I will suggest styles for it."
+            if not busy and not self.numbered:
+                return "I have no styles to suggest for this picture. Say a style name."
+        if name in ("again", "stronger", "weaker", "styles", "undo", "redo") and busy:
             return wait
         if name in ("again", "stronger", "weaker") and current is None:
             return no_picture
@@ -250,6 +258,11 @@ class Session:
 
     def _do_choose(self, command: Command) -> list[Action]:
         return self._do_style(Command("style", self.numbered[int(command.argument) - 1]))
+
+    def _do_styles(self, command: Command) -> list[Action]:
+        """Read the styles suggested for the drawing again and wait for a choice; the picture stays."""
+        self._state = State.CHOOSING
+        return self._reply(self._prompt())
 
     def _do_again(self, command: Command) -> list[Action]:
         current = self.current

@@ -15,7 +15,10 @@ A guess at a misheard command is only asked about when it sounds like the comman
 consonants in the same order ("agen" and "again", "undue" and "undo", "read" and "redo"), one
 letter off ("same" and "save"), or the word cut short ("strong" and "stronger"). Letters alone
 are not enough ("great" and "repeat"), and greetings, apologies and other small talk ("Hello.")
-get a hint, never a question.
+get a hint, never a question. Nor is a short scene taken for a misheard command or style: "a
+lighthouse" (an article, something to draw, no command word) is drawn while a picture is shown and
+asked about ("Shall I draw a lighthouse?") while a style is expected. A style named in a sentence
+with nothing else to draw in it ("I think baroque would be nice") is asked about as that style.
 
 Style names go through :func:`voiceart.paintings.styles.match_style`, the same forgiving matcher
 the command line uses (adjective forms, aliases, misspellings, mishearings).
@@ -38,8 +41,8 @@ COMMAND_ASK = 0.65  # nor a guess at a command ...
 SAME_SOUNDS_ASK = 0.5  # ... unless it has exactly the command's consonants ("agen", "undue")
 STYLE_SOUNDS = 0.8  # a style guess needs consonants this alike (difflib ratio): "touch" / "dutch" 0.8
 
-COMMANDS = ("describe", "style", "choose", "again", "save", "undo", "redo", "stronger", "weaker", "repeat", "help",
-            "new", "sleep", "wake", "cancel", "yes", "no", "none")
+COMMANDS = ("describe", "style", "choose", "styles", "again", "save", "undo", "redo", "stronger", "weaker", "repeat",
+            "help", "new", "sleep", "wake", "cancel", "yes", "no", "none")
 
 
 class Expecting(Enum):
@@ -95,6 +98,19 @@ PHRASES: dict[str, tuple[str, ...]] = {
               "try again", "try another", "try another one", "try another painting", "different painting",
               "a different painting", "a different one", "different one", "next", "next one", "next painting",
               "pick another", "pick another one", "once more", "do it again", "something else", "again again"),
+    "styles": ("styles", "the styles", "another style", "a different style", "different style", "different styles",
+               "other styles", "other style", "some other style", "the other styles", "which styles", "what styles",
+               "what styles are there", "which styles are there", "what other styles",
+               "what other styles are there", "what styles do you have", "what are the styles", "what were the styles",
+               "what were the styles again", "what are the choices", "what were the choices", "the choices",
+               "list the styles", "list styles", "list the choices", "the list", "read the list", "read the list again",
+               "read the styles", "read the styles again", "the styles again", "styles again", "say the styles again",
+               "repeat the styles", "tell me the styles", "show the styles", "show me the styles", "show me other styles",
+               "change the style", "change style", "a new style", "new style", "choose another style",
+               "choose a different style", "pick another style", "pick a different style", "try another style",
+               "try a different style", "let me choose another style", "let me choose a different style",
+               "let me pick another style", "let me choose", "suggest a style", "suggest another style",
+               "what do you suggest", "what do you recommend", "style list", "the style list"),
     "save": ("save", "save it", "save this", "save that", "save this one", "save the picture", "save the painting",
              "save the image", "save picture", "save image", "save my picture", "keep it", "keep this", "keep that",
              "keep this one", "keep", "store it", "safe", "safe it", "saved", "save save"),
@@ -128,12 +144,16 @@ PHRASES: dict[str, tuple[str, ...]] = {
            "incorrect", "negative", "not really", "no way", "no no", "no its not", "no it isnt", "dont"),
 }
 _PHRASE_INDEX = {phrase: name for name, phrases in PHRASES.items() for phrase in phrases}
+# Words that are a command on their own ("save", "less", "stop"): an utterance holding one is no plain scene.
+_COMMAND_WORDS = {phrase for phrase in _PHRASE_INDEX if " " not in phrase}
+# Command phrases as Whisper may split them: "a gain" is "again", "start over" may come as "startover".
+_RUN_TOGETHER = {phrase.replace(" ", "") for phrase in _PHRASE_INDEX}
 
 # A canonical phrase per command, for the recogniser's prompt and for help.
 SPOKEN = {
-    "again": "again", "save": "save", "undo": "undo", "redo": "redo", "stronger": "more style", "weaker": "less style",
-    "repeat": "repeat", "help": "what can I say", "new": "start over", "sleep": "stop listening", "wake": "wake up",
-    "cancel": "cancel", "yes": "yes", "no": "no",
+    "styles": "another style", "again": "again", "save": "save", "undo": "undo", "redo": "redo", "stronger": "more style",
+    "weaker": "less style", "repeat": "repeat", "help": "what can I say", "new": "start over", "sleep": "stop listening",
+    "wake": "wake up", "cancel": "cancel", "yes": "yes", "no": "no",
 }
 
 # What a misheard utterance is compared with: the short phrases and the canonical ones ("a bit less"
@@ -178,8 +198,15 @@ NUMBER_SOUNDALIKES = {"won": 1, "to": 2, "too": 2, "tu": 2, "tree": 3, "free": 3
                       "ate": 8, "nein": 9, "tin": 10}
 CHOOSE_WORDS = {"number", "numbers", "no", "nr", "option", "choice", "pick", "choose", "select", "take", "the", "i", "ill",
                 "id", "go", "with", "want", "style", "painting", "picture", "like", "one", "please", "lets", "use"}
+# "a lighthouse", "the beach", "some boats": how a thing to draw usually begins.
+ARTICLES = {"a", "an", "the", "some"}
+# Words of a wish or a choice rather than of a scene: "I think baroque would be nice", "go for baroque".
+WISH_WORDS = {"think", "would", "could", "might", "should", "be", "nice", "better", "good", "great", "lovely", "love",
+              "prefer", "want", "wanna", "maybe", "perhaps", "instead", "rather", "switch", "change", "go", "for", "to",
+              "with", "how", "about", "id", "we", "let", "us", "see", "time", "try", "this", "again", "version"}
 STYLE_WORDS = {"paint", "painted", "painting", "repaint", "style", "styles", "like", "in", "the", "of", "as", "make", "it",
                "a", "an", "do", "try", "use", "something", "looking", "look", "into", "turn", "please", "way"}
+_NOT_THINGS = SLIGHT | OBJECTS | ARTICLES | STYLE_WORDS | CHOOSE_WORDS | WISH_WORDS  # words that name nothing to draw
 
 
 def words(text: str) -> list[str]:
@@ -365,6 +392,7 @@ class _StyleMatch:
     pure: bool  # every word of the utterance is part of the style's name (or a carrier like "paint it in")
     hint: str | None = None
     suggestion: str | None = None
+    unexplained: tuple[str, ...] = ()  # the words that are not part of the style's name
 
 
 def _match_style(tokens: list[str], styles: Sequence[str]) -> _StyleMatch | None:
@@ -390,7 +418,7 @@ def _match_style(tokens: list[str], styles: Sequence[str]) -> _StyleMatch | None
         confidence = max(_similarity(g, k) for g in grams for k in keys)
         if any(g in keys for g in grams):
             confidence = 1.0
-    return _StyleMatch(style, min(confidence, 1.0), not unexplained)
+    return _StyleMatch(style, min(confidence, 1.0), not unexplained, unexplained=tuple(unexplained))
 
 
 # --- parse ----------------------------------------------------------------------------------------
@@ -423,6 +451,21 @@ def _scene_after(text: str, lead: int) -> str:
             seen += len(words(parts[0]))
         parts.pop(0)
     return _strip_edges(" ".join(parts))
+
+
+def _things(tokens: list[str], style: _StyleMatch | None) -> list[str]:
+    """The words that may name something to draw: not a small word, a command's object, a word that
+    carries a style, a choice or a wish, nor part of the style named."""
+    said = style.unexplained if style is not None and style.style is not None else tokens
+    return [t for t in said if not t.isdigit() and t not in _NOT_THINGS]
+
+
+def _looks_like_scene(tokens: list[str], style: _StyleMatch | None) -> bool:
+    """An article, then something to draw and no command word: "a lighthouse", "the beach at night",
+    "a baroque church", "a street" (though it sounds like "store it"); but not "a different one", "the
+    baroque would be nice" nor "a gain"."""
+    return (len(tokens) >= 2 and tokens[0] in ARTICLES and bool(_things(tokens[1:], style))
+            and not any(t in _COMMAND_WORDS for t in tokens) and "".join(tokens) not in _RUN_TOGETHER)
 
 
 def _is_slight(tokens: list[str]) -> bool:
@@ -486,6 +529,24 @@ def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: 
     if expecting is Expecting.STYLE:
         return _parse_style(text, tokens, style, styles, numbered)
     return _parse_anything(text, tokens, style, styles, numbered)
+
+
+def _described(text: str, tokens: list[str], lead: int, styles: Sequence[str]) -> Command:
+    """What follows "draw", "how about" ...: a style alone ("how about baroque") is that style, else the scene."""
+    style = _match_style(tokens[lead:], styles)
+    if style is not None and style.style is not None and style.pure:
+        return _style_command(style)
+    return Command("describe", _scene_after(text, lead), 0.9)
+
+
+def _ask_to_draw(text: str) -> Command:
+    scene = _strip_edges(text)
+    return Command("describe", scene, 0.6, question=f"Shall I draw {scene}?")
+
+
+def _style_in_a_sentence(match: _StyleMatch) -> Command:
+    """"I think impressionism would be nice": a style inside a sentence; asked, as it may be a scene."""
+    return Command("style", match.style, min(match.confidence, 0.75), question=f"Did you mean {match.style}?")
 
 
 def _style_command(match: _StyleMatch) -> Command:
@@ -560,10 +621,8 @@ def _parse_style(text: str, tokens: list[str], style: _StyleMatch | None, styles
     if style is not None and style.style is not None:
         if style.pure:
             return _style_command(style)
-        if len(tokens) <= 8 and not _describe_lead(tokens):
-            # "I think impressionism would be nice": a style inside a sentence, when a style is expected;
-            # but it may be a new scene ("a baroque church at night"), so ask
-            return Command("style", style.style, min(style.confidence, 0.75), question=f"Did you mean {style.style}?")
+        if len(tokens) <= 8 and not _describe_lead(tokens) and not _looks_like_scene(tokens, style):
+            return _style_in_a_sentence(style)
     option = _option_by_name(tokens, numbered)
     if option is not None:
         number, score = option
@@ -571,7 +630,9 @@ def _parse_style(text: str, tokens: list[str], style: _StyleMatch | None, styles
             return Command("choose", str(number), score)
     lead = _describe_lead(tokens)
     if lead:
-        return Command("describe", _scene_after(text, lead), 0.9)
+        return _described(text, tokens, lead, styles)
+    if _looks_like_scene(tokens, style):  # "a lighthouse": a new scene, not a misheard style or command
+        return _ask_to_draw(text)
     command = _command_question(tokens)
     if command is not None and command.sure:
         return command
@@ -582,8 +643,7 @@ def _parse_style(text: str, tokens: list[str], style: _StyleMatch | None, styles
         return command
     content = [t for t in tokens if t not in SLIGHT]
     if len(content) >= 2:
-        scene = _strip_edges(text)
-        return Command("describe", scene, 0.6, question=f"Shall I draw {scene}?")
+        return _ask_to_draw(text)
     hint = style.hint if style is not None and style.hint and style.style is None and len(tokens) <= 3 else None
     return Command("none", confidence=0.0, hint=hint or _hint(Expecting.STYLE, styles, numbered))
 
@@ -594,8 +654,14 @@ def _parse_anything(text: str, tokens: list[str], style: _StyleMatch | None, sty
         return _style_command(style)
     lead = _describe_lead(tokens)
     if lead:
-        return Command("describe", _scene_after(text, lead), 0.9)
+        return _described(text, tokens, lead, styles)
+    if _looks_like_scene(tokens, style):  # "a lighthouse": a new scene, not a misheard style or command
+        return Command("describe", _strip_edges(text), 0.9)
     command = _command_question(tokens)
+    if command is not None and command.sure:
+        return command
+    if style is not None and style.style is not None and len(tokens) <= 8 and not _things(tokens, style):
+        return _style_in_a_sentence(style)  # "I think baroque would be nice": nothing in it to draw
     if command is not None:
         return command
     asked = _style_question(style, tokens)

@@ -11,7 +11,7 @@ TALK = "talk"  # not a command: it asks the app to listen now (push to talk)
 
 # Command buttons in the order Tab visits them, with what they read.
 LABELS = {"again": "Again", "save": "Save", "undo": "Undo", "redo": "Redo", "stronger": "Stronger",
-          "weaker": "Weaker", "new": "New picture", "help": "Help", "cancel": "Cancel"}
+          "weaker": "Weaker", "styles": "Other styles", "new": "New picture", "help": "Help", "cancel": "Cancel"}
 
 
 @dataclass(frozen=True)
