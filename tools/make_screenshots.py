@@ -1,12 +1,12 @@
 """Remake the user guide's screenshots (docs/images/ui-*.png) on a virtual screen.
 
-    .venv/bin/python tools/make_screenshots.py [--out docs/images] [--photo voiceart/samples/chelsea.jpg]
+    .venv/bin/python tools/make_screenshots.py [--out docs/images] [--seed 3]
 
-A real session drives the real window: the description is "heard", the genre stage recommends
-styles, a style is chosen and the style stage repaints the picture with a real painting. The one
-stand-in is the drawing: until a text-to-image model ships, a sample photo takes its place. Keys
-go through the X server (xdotool), as a keyboard's would. Needs Xvfb and xdotool (tools/setup.sh
-installs both); takes about half a minute on one CPU thread.
+A real session drives the real window through the app's own stages: the description is "heard",
+the text-to-image stage draws it with the shipped scene model (models/dmgan/scenes, 128 px), the
+genre stage recommends styles, a style is chosen and the style stage repaints the picture after a
+real painting. Keys go through the X server (xdotool), as a keyboard's would. Needs Xvfb and
+xdotool (tools/setup.sh installs both); takes about half a minute on one CPU thread.
 """
 from __future__ import annotations
 
@@ -23,15 +23,14 @@ sys.path.insert(0, str(ROOT))
 
 from voiceart.app.stages import Stages  # noqa: E402
 from voiceart.config import Settings  # noqa: E402
-from voiceart.images import load_image  # noqa: E402
-from voiceart.session.events import Drawn, Heard, Run, Show  # noqa: E402
+from voiceart.session.events import Failed, Heard, Run, Show  # noqa: E402
 from voiceart.session.machine import Session  # noqa: E402
 from voiceart.speech.grammar import Command  # noqa: E402
 from voiceart.ui.window import Window  # noqa: E402
 from voiceart.ui.xvfb import screenshot, virtual_display  # noqa: E402
 
 SIZE = (1280, 800)
-DESCRIPTION = "a tabby cat with green eyes"
+DESCRIPTION = "a red boat on a calm lake at sunset"  # every word is in the scene model's vocabulary
 LEVEL = 0.55  # the meter as while someone speaks at a normal distance from the microphone
 
 
@@ -45,13 +44,10 @@ def settle(root: tk.Tk, seconds: float = 0.3) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
-    parser.add_argument("--photo", type=Path, default=ROOT / "voiceart" / "samples" / "chelsea.jpg",
-                        help="the picture that stands in for the drawing")
-    parser.add_argument("--seed", type=int, default=3, help="the session's seed: which paintings are picked")
+    parser.add_argument("--seed", type=int, default=3, help="the session's seed: which drawing and which paintings come out")
     args = parser.parse_args(argv)
     settings = Settings(threads=int(os.environ.get("VOICEART_THREADS", "1")))
     stages = Stages(settings)
-    photo, _ = load_image(args.photo, settings.max_side)
     session = Session(seed=args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -81,8 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         act(session.start())
         window.talk_button.focus_force()  # what a window manager does for a new window
         draw = act(session.handle(Heard(Command("describe", DESCRIPTION), DESCRIPTION))).job
-        advice = stages.genre.classify(photo, DESCRIPTION)
-        act(session.handle(Drawn(draw.job, photo, (), advice.genre, tuple(advice.styles), advice.sentence)))
+        drawn = stages.run(draw.job)
+        if isinstance(drawn, Failed) or drawn.unknown_words:  # a guide picture that does not show its description misleads
+            root.destroy()
+            print(drawn.message if isinstance(drawn, Failed) else
+                  f"The text-to-image model does not know {', '.join(drawn.unknown_words)}; describe the scene in its words.")
+            return 1
+        act(session.handle(drawn))
         window.set_status("Listening")
         window.set_level(LEVEL)
         shoot("choosing")
