@@ -50,7 +50,7 @@ def test_generate_finds_installed_files_by_preset(official_files, tmp_path, monk
 
 def test_generate_without_a_model_says_how_to_get_one(tmp_path, capsys):
     out = tmp_path / "none.png"
-    assert voiceart(["generate", "a red bird", "-o", str(out)]) == 2
+    assert voiceart(["generate", "a red bird", "--preset", "bird", "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("voiceart: No text-to-image model is installed")
     assert "bird_DMGAN.pth" in err and "voiceart train dmgan" in err and "\n" not in err

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
         act(session.start())
         window.talk_button.focus_force()  # what a window manager does for a new window
-        draw = act(session.handle(Heard(Command("describe", DESCRIPTION), DESCRIPTION))).job
+        draw = act(session.handle(Heard(Command("describe", DESCRIPTION), DESCRIPTION)))
         drawn = stages.run(draw.job)
         if isinstance(drawn, Failed) or drawn.unknown_words:  # a guide picture that does not show its description misleads
             root.destroy()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce voiceart's shipped text-to-image model (models/dmgan/scenes) from nothing:
-# build the scene data, train DAMSM, train DM-GAN, measure it on the held-out split, install it.
+# build the scene data, train DAMSM, train DM-GAN, install it, measure it on the held-out split
+# (tools/evaluate_scene_model.sh).
 #   tools/train_scene_model.sh [WORK_DIR]        (default: runs/scenes; about 1.5 h on a 2-core CPU)
 # DMGAN_STEPS / DAMSM_STEPS / THREADS override the step counts and CPU threads (CUDA is used when present).
 # Stopping (Ctrl-C) and running it again goes on where it stopped.
@@ -8,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${1:-runs/scenes}
 DAMSM_STEPS=${DAMSM_STEPS:-2500}
-DMGAN_STEPS=${DMGAN_STEPS:-6000}
+DMGAN_STEPS=${DMGAN_STEPS:-8000}
 THREADS=${THREADS:-2}
 VA=(.venv/bin/voiceart --threads "$THREADS")
 
@@ -16,8 +17,8 @@ VA=(.venv/bin/voiceart --threads "$THREADS")
 "${VA[@]}" train damsm "$WORK/data/train" -o "$WORK/damsm" --preset scenes --steps "$DAMSM_STEPS" --save-every 500
 "${VA[@]}" train dmgan "$WORK/data/train" --damsm "$WORK/damsm" -o "$WORK/gan" --preset scenes --steps "$DMGAN_STEPS" \
     --save-every 250 --sample-every 1000
-"${VA[@]}" eval dmgan "$WORK/data/test" --model "$WORK/gan" --image-encoder "$WORK/damsm/image_encoder.pth" \
-    --seed 0 -o "$WORK/report.json"
 mkdir -p models/dmgan/scenes
 cp "$WORK/gan/netG.pth" "$WORK/gan/text_encoder.pth" "$WORK/gan/captions.pickle" "$WORK/gan/config.json" models/dmgan/scenes/
-(cd models/dmgan/scenes && sha256sum netG.pth text_encoder.pth captions.pickle config.json)
+THREADS=$THREADS tools/evaluate_scene_model.sh "$WORK/data/test" "$WORK/damsm/image_encoder.pth"
+echo "New checksums for voiceart/weights.py DMGAN_SHIPPED and models/MODELS.md:"
+(cd models/dmgan/scenes && sha256sum netG.pth text_encoder.pth captions.pickle)

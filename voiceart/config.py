@@ -54,9 +54,10 @@ class Settings:
     output_device: str | int | None = field(default_factory=lambda: os.environ.get("VOICEART_OUTPUT_DEVICE") or None)
     speech_rate: int = 175
     voice: str | None = field(default_factory=lambda: os.environ.get("VOICEART_VOICE") or None)
-    # Text to image (DM-GAN): a preset (bird, coco, or the name of one trained here) and explicit
+    # Text to image (DM-GAN): a preset (scenes, the model voiceart ships; bird or coco, the released
+    # files a person brings; or the name of one trained here) and explicit
     # files that win over the ones voiceart.weights finds for that preset.
-    text2image_preset: str = field(default_factory=lambda: os.environ.get("VOICEART_TEXT2IMAGE", "bird"))
+    text2image_preset: str = field(default_factory=lambda: os.environ.get("VOICEART_TEXT2IMAGE", "scenes"))
     dmgan_netg: Path | None = None
     dmgan_text_encoder: Path | None = None
     dmgan_captions: Path | None = None

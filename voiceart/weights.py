@@ -307,20 +307,29 @@ class DMGANFiles:
 
 _DMGAN_RELEASED = {"bird": ("bird_DMGAN.pth", "text_encoder200.pth", "birds (CUB-200)"),
                    "coco": ("coco_DMGAN.pth", "text_encoder100.pth", "COCO")}
+# The model voiceart ships in models/dmgan/scenes (models/MODELS.md): sha256 of netG.pth,
+# text_encoder.pth and captions.pickle, remade by tools/train_scene_model.sh.
+DMGAN_SHIPPED = {"scenes": ("e47bc6e3a1e36d8b1793b78d2395fa272ce4959518574caa6dc6fb750411fb26",
+                             "a232847b576befb1477c4caef17824d7feab969927ec5c890d501496b8fb3a0b",
+                             "8509f91b89c1faa8011f0c12aa7cd275f1208d341fa553b5875df66b99a554d9")}
 
 
 def dmgan_files(preset: str) -> DMGANFiles:
     """Where the files of a DM-GAN preset are looked for: released names for bird and coco,
     netG.pth / text_encoder.pth / captions.pickle for a model trained here and installed as ``preset``."""
     netg, encoder, data = _DMGAN_RELEASED.get(preset, ("netG.pth", "text_encoder.pth", f"the '{preset}' data"))
-    how = (f"copy the released DM-GAN {preset} files into a folder dmgan/{preset}/ of voiceart's models folders"
-           if preset in _DMGAN_RELEASED else
-           f"train one with voiceart train damsm and voiceart train dmgan --install-as {preset}")
+    if preset in _DMGAN_RELEASED:
+        how = f"copy the released DM-GAN {preset} files into a folder dmgan/{preset}/ of voiceart's models folders"
+    elif preset in DMGAN_SHIPPED:
+        how = "tools/train_scene_model.sh (or git checkout models/dmgan)"
+    else:
+        how = f"train one with voiceart train damsm and voiceart train dmgan --install-as {preset}"
+    sha = DMGAN_SHIPPED.get(preset, (None, None, None))
     return DMGANFiles(
         preset,
-        ModelFile(f"dmgan/{preset}/{netg}", f"DM-GAN generator for {data}", how),
-        ModelFile(f"dmgan/{preset}/{encoder}", f"DAMSM text encoder for {data}", how),
-        ModelFile(f"dmgan/{preset}/captions.pickle", f"DM-GAN vocabulary (captions.pickle) for {data}", how),
+        ModelFile(f"dmgan/{preset}/{netg}", f"DM-GAN generator for {data}", how, sha[0]),
+        ModelFile(f"dmgan/{preset}/{encoder}", f"DAMSM text encoder for {data}", how, sha[1]),
+        ModelFile(f"dmgan/{preset}/captions.pickle", f"DM-GAN vocabulary (captions.pickle) for {data}", how, sha[2]),
     )
 
 

@@ -81,7 +81,7 @@ def register_eval(sub: argparse._SubParsersAction) -> None:
 
 def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", help="bird or coco (the released models), or the name of a model installed with "
-                                    "train dmgan --install-as (default: bird, or VOICEART_TEXT2IMAGE)")
+                                    "train dmgan --install-as (default: scenes, the shipped model, or VOICEART_TEXT2IMAGE)")
     p.add_argument("--model", type=Path, metavar="FOLDER", help="a folder with netG.pth, text_encoder.pth and captions.pickle "
                                                                 "(the output of train dmgan)")
     p.add_argument("--netg", type=Path, metavar="FILE", help="the generator (e.g. bird_DMGAN.pth)")
