@@ -416,7 +416,7 @@ def test_repeat_help_and_problems():
     assert said(person.say("say that again")) == last
     help = said(person.say("What can I say?"))
     assert help.startswith("Say 'again' for another painting") and "more style" in help and "undo" in help
-    assert said(Person().say("help")) == ("Describe a scene, for example 'a lighthouse on a cliff at sunset'. "
+    assert said(Person().say("help")) == ("Describe a scene, for example 'a lighthouse by the sea at sunset'. "
                                           "You can also say repeat or stop listening.")
     actions = person.do(Problem("The microphone stopped working; keys still work."))
     assert actions[-2] == Say("The microphone stopped working; keys still work.", "error")

@@ -28,7 +28,7 @@ from voiceart.speech.grammar import SPOKEN, Command, Expecting
 
 STEP = 0.25  # how much "stronger" and "weaker" change the style strength
 WEAKEST, STRONGEST = 0.25, 1.0
-EXAMPLE = "'a lighthouse on a cliff at sunset'"
+EXAMPLE = "'a lighthouse by the sea at sunset'"
 # The commands with a phrase of their own, in the order help and the window list them.
 LISTED = ("again", "stronger", "weaker", "styles", "undo", "redo", "save", "new", "cancel", "repeat", "help", "sleep")
 
