@@ -50,12 +50,12 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _parts(settings: Settings, out_folder: Path | None = None):
     """The catalogue's styles, the stages and a new session folder."""
-    from voiceart.app.session_folder import SessionFolder, session_path, unused
-    from voiceart.app.stages import Stages
+    from voiceart.app.session_folder import SessionFolder, session_path
+    from voiceart.app.stages import Stages, unused
     from voiceart.paintings.catalogue import Catalogue
 
     catalogue = Catalogue.load(settings)
-    folder = SessionFolder(unused(out_folder) if out_folder else session_path(settings.cache_dir, datetime.now()))
+    folder = SessionFolder(unused(out_folder.parent, out_folder.name) if out_folder else session_path(settings.cache_dir, datetime.now()))
     return list(catalogue.styles()), Stages(settings, catalogue), folder
 
 

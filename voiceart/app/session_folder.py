@@ -10,23 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from voiceart.app.stages import picture_kind, sentence
+from voiceart.app.stages import picture_kind, sentence, unused
 from voiceart.session.events import Picture
-
-
-def unused(path: Path) -> Path:
-    """``path``, or ``path-2``, ``path-3`` ... when it exists: a session never writes over another's pictures."""
-    path, n = Path(path), 1
-    candidate = path
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.name}-{n}")
-    return candidate
 
 
 def session_path(cache_dir: Path, started: datetime) -> Path:
     """A new folder for a session started at ``started``."""
-    return unused(Path(cache_dir) / "sessions" / f"{started:%Y%m%d-%H%M%S}")
+    return unused(Path(cache_dir) / "sessions", f"{started:%Y%m%d-%H%M%S}")
 
 
 def picture_name(picture: Picture) -> str:

@@ -122,7 +122,7 @@ class Stages:
 
         folder = Path(self.settings.pictures_dir)
         check_folder(folder)
-        path = free_path(folder, picture_stem(job.picture, datetime.now()))
+        path = unused(folder, picture_stem(job.picture, datetime.now()), ".png")
         return Saved(job.job, save_png(job.picture.image, path, job.picture.metadata()))
 
 
@@ -154,12 +154,13 @@ def picture_stem(picture: Picture, when: datetime) -> str:
     return f"{when:%Y%m%d-%H%M%S}-{slug(picture.description, 32)}-{picture_kind(picture)}"
 
 
-def free_path(folder: Path, stem: str) -> Path:
-    """``folder/stem.png``, or ``stem-2.png``, ... when that is taken: saving never overwrites a picture."""
-    path, n = folder / f"{stem}.png", 1
+def unused(folder: Path, name: str, suffix: str = "") -> Path:
+    """``folder/name+suffix``, or ``name-2``, ``name-3`` ... when that exists: voiceart never writes
+    over a picture or another session's folder."""
+    path, n = Path(folder) / f"{name}{suffix}", 1
     while path.exists():
         n += 1
-        path = folder / f"{stem}-{n}.png"
+        path = Path(folder) / f"{name}-{n}{suffix}"
     return path
 
 
