@@ -41,7 +41,7 @@ def test_the_built_in_demo_describes_chooses_again_and_saves(real_models, tmp_pa
     assert code == 0, printed
     (saved,) = out.glob("*.png")
     meta = png_metadata(saved)
-    assert "rocky coast at night" in meta["Description"].lower() and meta["alt"] == meta["Description"]
+    assert "lighthouse on the coast at night" in meta["Description"].lower() and meta["alt"] == meta["Description"]
     styles = Catalogue.load(Settings()).styles()
     assert meta["style"] in styles and meta["painting_credit"] and meta["picture"] == "3"
     # The style was said by name, as the first one recommended, and "again" took another painting of it.

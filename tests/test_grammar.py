@@ -218,7 +218,7 @@ def test_words():
 def test_prompt_names_every_command_and_style(styles):
     text = prompt(styles)
     for phrase in ("Again.", "Save.", "Undo.", "Redo.", "More style.", "Less style.", "What can I say?", "Start over.",
-                   "Stop listening.", "Wake up.", "Cancel.", "Yes.", "No.", "Number two."):
+                   "Stop listening.", "Wake up.", "Cancel.", "Yes.", "No.", "Number two.", "Another style."):
         assert phrase in text
     for style in styles:
         assert style in text

@@ -51,9 +51,11 @@ def test_eval_on_the_held_out_split_reports_baselines_unknown_words_and_a_grid(s
                      "-o", str(report)]) == 0
     printed = capsys.readouterr().out
     assert "real against real" in printed and "untrained generator" in printed and "does not know" in printed
+    assert "real pictures:" in printed  # how well the DAMSM itself tells the held-out captions apart
     figures = json.loads(report.read_text())
     assert figures["images"] == 16 and figures["real_pictures"] == 16
     assert 0 <= figures["r_precision"] <= 1 and 0 <= figures["r_precision_untrained"] <= 1
+    assert 0 <= figures["r_precision_real"] <= 1
     # the floor is below the ceiling: real pictures are nearer each other than an untrained generator's
     assert 0 < figures["fd_lite0_real"] < figures["fd_lite0_untrained"]
     assert figures["fd_lite0"] > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import pickle
 import signal
@@ -96,6 +97,23 @@ def test_dmgan_resumes_exactly_where_it_stopped(shapes, damsm_folder, tmp_path):
     assert [r["step"] for r in rows(tmp_path / "resumed" / "dmgan_log.csv")] == ["1", "2", "3"]
     grid = Image.open(tmp_path / "resumed" / "samples" / "step0000002.png")
     assert grid.width > grid.height  # 8 captions across, 2 stages down
+
+
+def test_a_resumed_run_can_weigh_the_damsm_loss_anew(shapes, damsm_folder, tmp_path):
+    from voiceart.text2image.train_dmgan import DMGANOptions, train_dmgan
+
+    def run(steps, weight=None):
+        return train_dmgan(DMGANOptions(data=shapes, out=tmp_path, damsm=damsm_folder, steps=steps, save_every=1000,
+                                        sample_every=1000, damsm_weight=weight), torch.device("cpu"), stream=io.StringIO())
+
+    assert run(2)["config"].LAMBDA == 1.0  # the tiny preset's
+    assert run(4, weight=30.0)["step"] == 4
+    assert json.loads((tmp_path / "config.json").read_text())["LAMBDA"] == 30.0
+    assert torch.load(tmp_path / "dmgan_state.pt", weights_only=True)["config"]["LAMBDA"] == 30.0
+    # the logged DAMSM word loss is LAMBDA times the raw one: it jumps when the weight does
+    w = [float(r["w"]) for r in rows(tmp_path / "dmgan_log.csv")]
+    assert min(w[2:]) > 5 * max(w[:2])
+    assert run(4)["config"].LAMBDA == 30.0  # and stays with the run
 
 
 def test_train_generate_and_eval_from_the_command_line(shapes, damsm_folder, tmp_path, monkeypatch, capsys):

@@ -133,7 +133,7 @@ def write_doc(path: Path, results, misses, models, voices, elapsed: float, setti
     path.write_text(f"""# How well voiceart hears
 
 Made by `{' '.join(['.venv/bin/python', 'tools/speech_accuracy.py', *sys.argv[1:]])}` ({elapsed / 60:.0f} minutes on
-{platform.machine()} with {settings.threads} threads, torch {torch.__version__}). Do not edit by hand: run it again.
+{platform.machine()} with {settings.threads} thread{'s' if settings.threads != 1 else ''}, torch {torch.__version__}). Do not edit by hand: run it again.
 
 Every utterance is spoken by espeak-ng ({', '.join(voices)}; `+f3` is a female variant), resampled
 to 16 kHz with sox, transcribed by openai-whisper running the packaged weights (converted from

@@ -309,8 +309,8 @@ _DMGAN_RELEASED = {"bird": ("bird_DMGAN.pth", "text_encoder200.pth", "birds (CUB
                    "coco": ("coco_DMGAN.pth", "text_encoder100.pth", "COCO")}
 # The model voiceart ships in models/dmgan/scenes (models/MODELS.md): sha256 of netG.pth,
 # text_encoder.pth and captions.pickle, remade by tools/train_scene_model.sh.
-DMGAN_SHIPPED = {"scenes": ("e47bc6e3a1e36d8b1793b78d2395fa272ce4959518574caa6dc6fb750411fb26",
-                             "a232847b576befb1477c4caef17824d7feab969927ec5c890d501496b8fb3a0b",
+DMGAN_SHIPPED = {"scenes": ("b7d46443705f3e933143a2c24ee908c0b25df7563282cdc88856ac1774cc8a25",
+                             "a339d514fa4493bf686ce5f8787b7d1f13100594e80432146695646aff6a1a40",
                              "8509f91b89c1faa8011f0c12aa7cd275f1208d341fa553b5875df66b99a554d9")}
 
 

@@ -15,7 +15,7 @@ from voiceart.errors import VoiceartError
 # The built-in demo: a scene, the first style voiceart recommends (said by name: espeak-ng's "number
 # one" is one of the few commands Whisper does not hear), another painting of that style, save.
 FIRST_STYLE = "(the first style voiceart recommends)"
-DEMO = ("a lighthouse on a rocky coast at night", FIRST_STYLE, "again", "save")
+DEMO = ("a lighthouse on the coast at night", FIRST_STYLE, "again", "save")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

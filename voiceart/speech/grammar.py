@@ -682,7 +682,8 @@ def prompt(styles: Sequence[str] = ()) -> str:
     the utterances to come works better than a list ("Commands: ...") does: on espeak-ng voices it
     halves the commands tiny.en gets wrong (docs/speech-accuracy.md).
     """
-    phrases = ["Again", "Save", "Undo", "Redo", "More style", "Less style", "Stronger", "Weaker", "Repeat", "Help",
-               "What can I say?", "Start over", "Stop listening", "Wake up", "Cancel", "Yes", "No", "Number two"]
+    phrases = ["Again", "Another style", "Save", "Undo", "Redo", "More style", "Less style", "Stronger", "Weaker",
+               "Repeat", "Help", "What can I say?", "Start over", "Stop listening", "Wake up", "Cancel", "Yes", "No",
+               "Number two"]
     phrases += list(styles)
     return " ".join(p if p.endswith("?") else p + "." for p in phrases)

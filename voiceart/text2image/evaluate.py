@@ -250,6 +250,8 @@ class EvalReport:
     r_candidates: int | None = None
     r_precision_untrained: float | None = None
     r_precision_untrained_std: float | None = None
+    r_precision_real: float | None = None  # the real pictures of the same captions through the same encoders
+    r_precision_real_std: float | None = None
     fd_lite0: float | None = None
     fd_lite0_real: float | None = None  # the floor: two disjoint halves of the real pictures
     fd_lite0_untrained: float | None = None  # the ceiling: an untrained generator, the same captions and noise
@@ -271,6 +273,9 @@ class EvalReport:
                        f"(DAMSM, {self.r_candidates} captions per picture)")
         if self.r_precision_untrained is not None:
             out.append(f"  untrained generator: {self.r_precision_untrained * 100:.2f} ± {self.r_precision_untrained_std * 100:.2f} %")
+        if self.r_precision_real is not None:
+            out.append(f"  real pictures: {self.r_precision_real * 100:.2f} ± {self.r_precision_real_std * 100:.2f} % "
+                       f"(how well the DAMSM itself tells the captions apart)")
         if self.inception_score is not None:
             out.append(f"Inception Score: {self.inception_score:.2f} ± {self.inception_score_std:.2f}")
         for label, value, real, untrained, note in (
@@ -347,6 +352,21 @@ def _measure(generator, text_encoder, image_encoder, lite, incep, captions, devi
             torch.cat(probs) if probs else None)
 
 
+@torch.no_grad()
+def real_image_codes(image_encoder, examples, indices: list[int], config, device, seed: int = 0,
+                     batch_size: int = 16) -> torch.Tensor:
+    """DAMSM sentence-space codes of real pictures: R-precision of the data itself, what a generator is
+    measured against."""
+    from voiceart.text2image.data import CaptionDataset
+
+    real = CaptionDataset(examples, config, seed=seed, augment=False, sizes=[config.image_size])
+    codes = []
+    for b in range(0, len(indices), batch_size):
+        batch = torch.stack([real.images(i, None)[0] for i in indices[b:b + batch_size]]).to(device)
+        codes.append(image_encoder(batch)[1].float().cpu())
+    return torch.cat(codes)
+
+
 def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, count: int | None = None,
                    batch_size: int = 16, seed: int = 0, inception: Path | None = None, lite0: bool = True,
                    settings=None, save_dir: Path | None = None, progress=None, words_num: int | None = None,
@@ -406,6 +426,10 @@ def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, cou
             if untrained is not None:
                 report.r_precision_untrained, report.r_precision_untrained_std, _ = r_precision(
                     untrained_codes, true_sent, pool_sent, true_class, pool_class, seed=seed)
+            if baselines:
+                real_codes = real_image_codes(image_encoder, examples, [i for i, _ in picks], config, device, seed, batch_size)
+                report.r_precision_real, report.r_precision_real_std, _ = r_precision(
+                    real_codes, true_sent, pool_sent, true_class, pool_class, seed=seed)
         else:
             report.notes.append("R-precision needs the DAMSM image encoder: pass --image-encoder FILE.")
         if fake_feats:
@@ -525,16 +549,9 @@ def damsm_r_precision(text_encoder, image_encoder, examples, config, device, cou
     Each picture is asked with one random caption of its own, or with each of them
     (``every_caption``). With ``shuffle_captions`` each picture is paired with another picture's
     caption instead: a working encoder pair then scores near chance, well below the matched figure."""
-    from voiceart.text2image.data import CaptionDataset
-
     text_encoder.eval(), image_encoder.eval()
     count = min(count, len(examples))
-    data = CaptionDataset(examples[:count], config, seed=seed, augment=False, sizes=[config.encoder_size])
-    codes = []
-    for b in range(0, count, 32):
-        batch = torch.stack([data.images(i, None)[0] for i in range(b, min(b + 32, count))]).to(device)
-        codes.append(image_encoder(batch)[1].float().cpu())
-    codes = torch.cat(codes)
+    codes = real_image_codes(image_encoder, examples, list(range(count)), config, device, seed, batch_size=32)
     n = config.WORDS_NUM
     rng = np.random.default_rng(seed)
     owner = np.roll(np.arange(count), 1) if shuffle_captions else np.arange(count)

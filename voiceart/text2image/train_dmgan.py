@@ -58,6 +58,7 @@ class DMGANOptions:
     batch_size: int | None = None
     seed: int = 0
     init_netg: Path | None = None  # start from a generator (e.g. a released one, to fine-tune)
+    damsm_weight: float | None = None  # LAMBDA; also for a resumed run, from its current step on
     save_every: int = 500
     sample_every: int = 500
     log_every: int = 10
@@ -106,14 +107,16 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         seed = opts.seed
         batch_size = opts.batch_size or config.BATCH_SIZE
     config = config.with_(BATCH_SIZE=batch_size)
+    if opts.damsm_weight is not None:
+        config = config.with_(LAMBDA=opts.damsm_weight)
     captions = load_captions(captions_path)
     text_encoder = load_text_encoder(text_path, len(captions.vocab), config).to(device)
     image_encoder = load_image_encoder(image_path, config).to(device)
     for p in list(text_encoder.parameters()) + list(image_encoder.parameters()):
         p.requires_grad_(False)
     examples, _ = load_dataset(Path(opts.data), config, "train", captions.vocab)
+    save_config(config, out / "config.json")
     if state is None:
-        save_config(config, out / "config.json")
         for src, name in ((captions_path, "captions.pickle"), (text_path, "text_encoder.pth")):
             if src.resolve() != (out / name).resolve():
                 shutil.copy2(src, out / name)
