@@ -353,18 +353,23 @@ def _measure(generator, text_encoder, image_encoder, lite, incep, captions, devi
 
 
 @torch.no_grad()
-def real_image_codes(image_encoder, examples, indices: list[int], config, device, seed: int = 0,
-                     batch_size: int = 16) -> torch.Tensor:
-    """DAMSM sentence-space codes of real pictures: R-precision of the data itself, what a generator is
-    measured against."""
+def real_features(examples, count: int, config, device, seed: int = 0, batch_size: int = 16, image_encoder=None,
+                  lite=None, incep=None) -> dict[str, torch.Tensor]:
+    """The first ``count`` real pictures, read once, through each given network: "codes" (the DAMSM
+    image encoder: the data's own R-precision), "fd_lite0" and "fid" (the distances' features)."""
     from voiceart.text2image.data import CaptionDataset
 
     real = CaptionDataset(examples, config, seed=seed, augment=False, sizes=[config.image_size])
-    codes = []
-    for b in range(0, len(indices), batch_size):
-        batch = torch.stack([real.images(i, None)[0] for i in indices[b:b + batch_size]]).to(device)
-        codes.append(image_encoder(batch)[1].float().cpu())
-    return torch.cat(codes)
+    out = {"codes": [], "fd_lite0": [], "fid": []}
+    for b in range(0, count, batch_size):
+        batch = torch.stack([real.images(i, None)[0] for i in range(b, min(b + batch_size, count))]).to(device)
+        if image_encoder is not None:
+            out["codes"].append(image_encoder(batch)[1].float().cpu())
+        if lite is not None:
+            out["fd_lite0"].append(lite(batch).cpu())
+        if incep is not None:
+            out["fid"].append(incep(batch)[0].cpu())
+    return {name: torch.cat(parts) for name, parts in out.items() if parts}
 
 
 def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, count: int | None = None,
@@ -375,7 +380,6 @@ def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, cou
     ``baselines`` the distances also get the floor (real pictures against real ones: two disjoint
     halves) and the ceiling (an untrained generator of the same sizes and seed, drawing the same
     captions with the same noise), which also gets an R-precision."""
-    from voiceart.text2image.data import CaptionDataset
     from voiceart.text2image.sample import to_pil
 
     start = time.perf_counter()
@@ -418,6 +422,11 @@ def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, cou
         codes, fake_feats, fake_probs = _measure(generator, *measure, on_batch=on_batch(0))
         if untrained is not None:
             untrained_codes, untrained_feats, _ = _measure(untrained, *measure, on_batch=on_batch(count))
+        # every real picture a measure needs, read once (the picks' pictures are the first ones)
+        real_codes = image_encoder is not None and baselines
+        n_real = min(len(examples), max(count, 2))
+        real = real_features(examples, n_real, config, device, seed, batch_size, image_encoder if real_codes else None,
+                             lite, incep) if fake_feats or real_codes else {}
         if image_encoder is not None:
             pool_sent = encode_captions(text_encoder, pool, device)
             true_sent = encode_captions(text_encoder, true_caps, device)
@@ -426,29 +435,19 @@ def evaluate_dmgan(generator, text_encoder, image_encoder, examples, device, cou
             if untrained is not None:
                 report.r_precision_untrained, report.r_precision_untrained_std, _ = r_precision(
                     untrained_codes, true_sent, pool_sent, true_class, pool_class, seed=seed)
-            if baselines:
-                real_codes = real_image_codes(image_encoder, examples, [i for i, _ in picks], config, device, seed, batch_size)
+            if real_codes:
                 report.r_precision_real, report.r_precision_real_std, _ = r_precision(
-                    real_codes, true_sent, pool_sent, true_class, pool_class, seed=seed)
+                    real["codes"][[i for i, _ in picks]], true_sent, pool_sent, true_class, pool_class, seed=seed)
         else:
             report.notes.append("R-precision needs the DAMSM image encoder: pass --image-encoder FILE.")
         if fake_feats:
-            real = CaptionDataset(examples, config, seed=seed, augment=False, sizes=[config.image_size])
-            real_feats = {name: [] for name in fake_feats}
-            n_real = min(len(examples), max(count, 2))
-            for b in range(0, n_real, batch_size):
-                batch = torch.stack([real.images(i, None)[0] for i in range(b, min(b + batch_size, n_real))]).to(device)
-                if lite is not None:
-                    real_feats["fd_lite0"].append(lite(batch).cpu())
-                if incep is not None:
-                    real_feats["fid"].append(incep(batch)[0].cpu())
             report.real_pictures = n_real
             halves = np.random.default_rng(seed).permutation(n_real)
             half = n_real // 2
             if baselines and half < 2:
                 report.notes.append("Real against real needs at least 4 real pictures.")
             for name, fake in fake_feats.items():
-                real_f = torch.cat(real_feats[name]).numpy()
+                real_f = real[name].numpy()
                 setattr(report, name, frechet_distance(fake.numpy(), real_f))
                 if baselines:
                     setattr(report, f"{name}_untrained", frechet_distance(untrained_feats[name].numpy(), real_f))
@@ -551,7 +550,7 @@ def damsm_r_precision(text_encoder, image_encoder, examples, config, device, cou
     caption instead: a working encoder pair then scores near chance, well below the matched figure."""
     text_encoder.eval(), image_encoder.eval()
     count = min(count, len(examples))
-    codes = real_image_codes(image_encoder, examples, list(range(count)), config, device, seed, batch_size=32)
+    codes = real_features(examples, count, config, device, seed, 32, image_encoder=image_encoder)["codes"]
     n = config.WORDS_NUM
     rng = np.random.default_rng(seed)
     owner = np.roll(np.arange(count), 1) if shuffle_captions else np.arange(count)
