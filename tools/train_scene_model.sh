@@ -2,14 +2,14 @@
 # Reproduce voiceart's shipped text-to-image model (models/dmgan/scenes) from nothing:
 # build the scene data, train DAMSM, train DM-GAN, install it, measure it on the held-out split
 # (tools/evaluate_scene_model.sh).
-#   tools/train_scene_model.sh [WORK_DIR]        (default: runs/scenes; about 2.5 h on a 2-core CPU)
+#   tools/train_scene_model.sh [WORK_DIR]        (default: runs/scenes; about 4.5 h on a 2-core CPU)
 # DMGAN_STEPS / DAMSM_STEPS / THREADS override the step counts and CPU threads (CUDA is used when present).
 # Stopping (Ctrl-C) and running it again goes on where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${1:-runs/scenes}
 DAMSM_STEPS=${DAMSM_STEPS:-10000}
-DMGAN_STEPS=${DMGAN_STEPS:-10000}
+DMGAN_STEPS=${DMGAN_STEPS:-25000}
 THREADS=${THREADS:-2}
 VA=(.venv/bin/voiceart --threads "$THREADS")
 

@@ -309,7 +309,7 @@ _DMGAN_RELEASED = {"bird": ("bird_DMGAN.pth", "text_encoder200.pth", "birds (CUB
                    "coco": ("coco_DMGAN.pth", "text_encoder100.pth", "COCO")}
 # The model voiceart ships in models/dmgan/scenes (models/MODELS.md): sha256 of netG.pth,
 # text_encoder.pth and captions.pickle, remade by tools/train_scene_model.sh.
-DMGAN_SHIPPED = {"scenes": ("b7d46443705f3e933143a2c24ee908c0b25df7563282cdc88856ac1774cc8a25",
+DMGAN_SHIPPED = {"scenes": ("bdad230852946fb0dd129cf2b0dab405e8a0adc3627003de70e4f75b1be2c668",
                              "a339d514fa4493bf686ce5f8787b7d1f13100594e80432146695646aff6a1a40",
                              "8509f91b89c1faa8011f0c12aa7cd275f1208d341fa553b5875df66b99a554d9")}
 
