@@ -86,7 +86,7 @@ PRESETS: dict[str, DMGANConfig] = {
                         WORD_DIM=32, BRANCH_NUM=2, R_NUM=1, WORDS_NUM=12, CAPTIONS_PER_IMAGE=5,
                         IMAGE_ENCODER="small", ENCODER_SIZE=64, LAMBDA=1.0, BATCH_SIZE=8, ENCODER_LR=2e-3),
     # The model voiceart ships (models/dmgan/scenes): 64 and 128 px, sized to train on a 2-core CPU in
-    # about two hours on the procedural scene data (voiceart data scenes); tools/train_scene_model.sh.
+    # about four and a half hours on the procedural scene data (voiceart data scenes); tools/train_scene_model.sh.
     "scenes": DMGANConfig(name="scenes", GF_DIM=16, DF_DIM=16, Z_DIM=64, CONDITION_DIM=64, EMBEDDING_DIM=128,
                           WORD_DIM=128, BRANCH_NUM=2, R_NUM=1, WORDS_NUM=16, CAPTIONS_PER_IMAGE=5,
                           IMAGE_ENCODER="small", ENCODER_SIZE=128, LAMBDA=5.0, BATCH_SIZE=16),

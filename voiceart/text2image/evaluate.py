@@ -354,12 +354,13 @@ def _measure(generator, text_encoder, image_encoder, lite, incep, captions, devi
 
 @torch.no_grad()
 def real_features(examples, count: int, config, device, seed: int = 0, batch_size: int = 16, image_encoder=None,
-                  lite=None, incep=None) -> dict[str, torch.Tensor]:
-    """The first ``count`` real pictures, read once, through each given network: "codes" (the DAMSM
-    image encoder: the data's own R-precision), "fd_lite0" and "fid" (the distances' features)."""
+                  lite=None, incep=None, size: int | None = None) -> dict[str, torch.Tensor]:
+    """The first ``count`` real pictures, read once at ``size`` (default: the generator's largest, as
+    the generated pictures are measured), through each given network: "codes" (the DAMSM image
+    encoder: the data's own R-precision), "fd_lite0" and "fid" (the distances' features)."""
     from voiceart.text2image.data import CaptionDataset
 
-    real = CaptionDataset(examples, config, seed=seed, augment=False, sizes=[config.image_size])
+    real = CaptionDataset(examples, config, seed=seed, augment=False, sizes=[size or config.image_size])
     out = {"codes": [], "fd_lite0": [], "fid": []}
     for b in range(0, count, batch_size):
         batch = torch.stack([real.images(i, None)[0] for i in range(b, min(b + batch_size, count))]).to(device)
@@ -550,7 +551,9 @@ def damsm_r_precision(text_encoder, image_encoder, examples, config, device, cou
     caption instead: a working encoder pair then scores near chance, well below the matched figure."""
     text_encoder.eval(), image_encoder.eval()
     count = min(count, len(examples))
-    codes = real_features(examples, count, config, device, seed, 32, image_encoder=image_encoder)["codes"]
+    # read at the size the DAMSM trained on, not resized again inside the encoder
+    codes = real_features(examples, count, config, device, seed, 32, image_encoder=image_encoder,
+                          size=config.encoder_size)["codes"]
     n = config.WORDS_NUM
     rng = np.random.default_rng(seed)
     owner = np.roll(np.arange(count), 1) if shuffle_captions else np.arange(count)
