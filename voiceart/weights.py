@@ -146,9 +146,27 @@ def load_checkpoint(path: Path, model: ModelFile, mmap: bool = False) -> dict:
     import torch
 
     try:
-        return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a truncated zip, a pickle with foreign objects, a text file...
         raise ModelFileError(f"The {model.description} at {path} cannot be read ({type(exc).__name__}); remake it with: {model.make_command}") from None
+    check_finite(checkpoint, f"The {model.description} at {path}", f"remake it with: {model.make_command}")
+    return checkpoint
+
+
+def check_finite(data, what: str, fix: str) -> None:
+    """Refuse weights holding NaN or infinity (they draw a black picture and say nothing) as damaged.
+    ``data``: a tensor, or dicts and lists of them; ``what`` names the file, ``fix`` what to do."""
+    import torch
+
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, torch.Tensor) and item.is_floating_point() and not torch.isfinite(item).all():
+            raise ModelFileError(f"{what} is damaged: it holds numbers that are not finite; {fix}.")
 
 
 # Whisper speech recognition. openai-whisper checkpoints are found, in order: an explicit path;

@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 from voiceart.config import Settings
-from voiceart.errors import VoiceartError
 
 # The built-in demo: a scene, the first style voiceart recommends (said by name: espeak-ng's "number
 # one" is one of the few commands Whisper does not hear), another painting of that style, save.
@@ -91,6 +90,10 @@ def run_start(args: argparse.Namespace, settings: Settings) -> int:
     if root is not None:
         from voiceart.ui.window import Window
 
+        from voiceart.errors import report
+
+        # A failing key or button callback is one sentence, as everywhere else (Tk would print a traceback).
+        root.report_callback_exception = lambda kind, exc, tb: report(exc, "The window")
         window = Window(root, send=lambda heard: app.send(heard), talk=lambda: app.talk())
         output = WindowOutput(window)
     else:
@@ -143,11 +146,11 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.speech.microphone import RATE
     from voiceart.speech.transcribe import synthesize
 
+    from voiceart.images import check_writable
+
     if args.model:
         settings.whisper_model = args.model
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise VoiceartError(f"{out} is a file; give --out a folder for the demo's pictures.")
+    out = check_writable(Path(args.out), "the demo's pictures")  # before a minute of work, not after
     settings.pictures_dir = out
     utterances = args.say or list(DEMO)
     started = time.perf_counter()
@@ -182,7 +185,9 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         app.close()
     saved = sorted(out.glob("*.png"))
-    print(f"\nDone in {time.perf_counter() - started:.1f} s. Every picture of the session is in {folder.path}"
+    kept = (f"Every picture of the session is in {folder.path}" if folder.kept
+            else f"No picture of the session could be written to {folder.path}")
+    print(f"\nDone in {time.perf_counter() - started:.1f} s. {kept}"
           + (f"; saved: {', '.join(str(p) for p in saved)}." if saved else "; nothing was saved."))
     for message in app.failures:
         print(f"voiceart: {message}", file=sys.stderr)

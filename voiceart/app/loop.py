@@ -20,7 +20,8 @@ from typing import Iterable, Iterator, Protocol
 
 import numpy as np
 
-from voiceart.config import Settings
+from voiceart.config import Settings, cap_description, plain_text
+from voiceart.errors import sentence
 from voiceart.session.events import Draw, Drawn, Failed, Heard, Keep, Problem, Run, Save, Saved, Say, Show, State, \
     Stylize, Stylized, View
 from voiceart.speech import grammar
@@ -62,6 +63,7 @@ SORRY = "Something went wrong inside voiceart; your pictures are kept. Please sa
 @dataclass(frozen=True)
 class _Utterance:
     text: str
+    note: str | None = None  # said after the answer: the utterance was cut to MAX_DESCRIPTION
 
 
 class App:
@@ -85,7 +87,7 @@ class App:
         from voiceart.app.worker import Worker
 
         self._add(1)  # loading the models counts as work: wait_idle waits for it
-        self.worker = Worker(self._run_job, self._job_done, prepare=self._prepare)
+        self.worker = Worker(self._run_job, self._job_done, prepare=self._prepare, fail=self._job_failed)
         self._thread.start()
 
     # -- in ------------------------------------------------------------------------------------------
@@ -100,10 +102,12 @@ class App:
         self._events.put(event)
 
     def hear(self, text: str) -> None:
-        """An utterance as text (from Whisper or typed); the grammar reads it as the session then expects."""
-        text = " ".join(str(text).split())
+        """An utterance as text (from Whisper or typed); the grammar reads it as the session then expects.
+        Text that was not UTF-8 is mended and a very long one is cut (and said so), so that no typed
+        line can stall or break the session."""
+        text, note = cap_description(plain_text(text))
         if text:
-            self.send(_Utterance(text))
+            self.send(_Utterance(text, note))
 
     def talk(self) -> None:
         """Push to talk: stop speaking so the microphone hears at once; wake the session if it sleeps."""
@@ -155,6 +159,11 @@ class App:
         self.output.note(f"{describe_result(event)} ({time.perf_counter() - started:.2f} s)")
         return event
 
+    def _job_failed(self, job, exc: Exception) -> Failed:
+        event = Failed(job.job, sentence(exc))
+        self.failures.append(event.message)
+        return event
+
     def _job_done(self, event) -> None:
         self.send(event)
         self._add(-1)  # the job's own count: its answer is counted now
@@ -164,11 +173,15 @@ class App:
             event = self._events.get()
             if event is StopIteration:
                 return
+            note = None
             try:
                 if isinstance(event, _Utterance):
+                    note = event.note
                     event = self._understand(event.text)
                 actions = self.session.start() if event is None else self.session.handle(event)
                 self._carry_out(actions)
+                if isinstance(event, Heard) and note:
+                    self._say_aside(note)
             except Exception as exc:  # a bug in the session must not silence the app: say it, go on
                 self.output.note(f"the session failed on {type(event).__name__} ({type(exc).__name__}: {exc})")
                 self.output.note(f"says: {SORRY}")
@@ -176,6 +189,12 @@ class App:
                     self.voice.say(SORRY)
             finally:
                 self._add(-1)
+
+    def _say_aside(self, text: str) -> None:
+        """Say ``text`` after whatever is being said, cutting nothing short."""
+        self.output.note(f"says: {text}")
+        if self.voice is not None:
+            self.voice.say(text, interrupt=False)
 
     def _understand(self, text: str) -> Heard:
         """Parse on the session's thread, so what it expects is what it expects now."""

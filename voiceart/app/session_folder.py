@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from voiceart.app.stages import picture_kind, sentence, unused
+from voiceart.app.stages import picture_kind, unused
+from voiceart.errors import sentence
 from voiceart.session.events import Picture
 
 

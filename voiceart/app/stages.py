@@ -6,7 +6,6 @@ them ahead, off the Tk thread), and stay loaded for the session.
 """
 from __future__ import annotations
 
-import errno
 import random
 import re
 from datetime import datetime
@@ -14,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from voiceart.config import Settings
-from voiceart.errors import VoiceartError
+from voiceart.config import Settings, check_folder
+from voiceart.errors import sentence
 from voiceart.session.events import Draw, Drawn, Failed, Picture, Save, Saved, Stylize, Stylized
 
 # The Magenta lite transformer was made for 384 px pictures; its brush strokes have a size in pixels,
@@ -121,7 +120,7 @@ class Stages:
         from voiceart.images import save_png
 
         folder = Path(self.settings.pictures_dir)
-        check_folder(folder)
+        check_folder(folder, "VOICEART_PICTURES")
         path = unused(folder, picture_stem(job.picture, datetime.now()), ".png")
         return Saved(job.job, save_png(job.picture.image, path, job.picture.metadata()))
 
@@ -162,30 +161,3 @@ def unused(folder: Path, name: str, suffix: str = "") -> Path:
         n += 1
         path = Path(folder) / f"{name}-{n}{suffix}"
     return path
-
-
-def check_folder(folder: Path) -> None:
-    """A folder that is a file (or lies inside one) is said plainly before anything is written."""
-    for place in (folder, *folder.parents):
-        if place.exists():
-            if not place.is_dir():
-                raise VoiceartError(f"voiceart cannot write to {folder}: {place} is a file, not a folder; "
-                                    f"set VOICEART_PICTURES to a folder.")
-            return
-
-
-def sentence(exc: BaseException, what: str = "That") -> str:
-    """One sentence to say for anything that went wrong in a stage."""
-    if isinstance(exc, VoiceartError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f" {exc.filename}" if exc.filename else " there"
-        if exc.errno == errno.ENOSPC:
-            return f"The disk is full, so voiceart cannot write{where}; make some room and say it again."
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"voiceart cannot write to{where}: it has no permission."
-        return f"{what} failed: {exc.strerror or exc}."
-    if isinstance(exc, MemoryError):
-        return f"{what} ran out of memory; close other programs and say it again."
-    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"{what} failed ({reason[:160]})."

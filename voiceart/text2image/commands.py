@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="makes the picture reproducible (default: a random one, printed)")
     p.add_argument("--variants", type=int, default=1, metavar="K", help="draw K pictures with different noise (OUT-1.png ...)")
     p.add_argument("--all-stages", action="store_true", help="also write the smaller stages (OUT-64.png, OUT-128.png)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="the picture to write: .png (with metadata), .jpg, or no suffix (.png is added)")
     p.set_defaults(run=run_generate)
 
 
@@ -132,37 +133,46 @@ def _first(folder: Path, patterns) -> Path | None:
 
 
 def output_names(output: Path, sizes: list[int], variants: int, all_stages: bool) -> dict[tuple[int, int], Path]:
-    """(variant, size) -> file: OUT.png for the largest stage, OUT-64.png ... for the others, -1, -2 ... for variants."""
+    """(variant, size) -> file: OUT.png for the largest stage, OUT-64.png ... for the others, -1, -2 ... for variants
+    (OUT named by voiceart.images.picture_path's rule)."""
+    from voiceart.images import picture_path
+
+    output = picture_path(output)
     largest = max(sizes)
     names = {}
     for v in range(variants):
         for size in sizes if all_stages else [largest]:
             suffix = (f"-{v + 1}" if variants > 1 else "") + (f"-{size}" if size != largest else "")
-            names[(v, size)] = output.with_name(f"{output.stem}{suffix}{output.suffix or '.png'}")
+            names[(v, size)] = output.with_name(f"{output.stem}{suffix}{output.suffix}")
     return names
 
 
 def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     import time
 
-    from voiceart.images import save_png
+    from voiceart.config import cap_description
+    from voiceart.images import save_picture
     from voiceart.text2image.sample import TextToImage
 
     if args.variants < 1 or args.variants > 64:
         raise VoiceartError("--variants must be between 1 and 64.")
+    output_names(args.output, [1], 1, False)  # a name voiceart will not write is said before the model loads
+    text, note = cap_description(args.text)
+    if note:
+        print(note)
     netg, encoder, captions = _model_files(args)
     t2i = TextToImage.load(settings, args.preset, netg, encoder, captions)
     start = time.perf_counter()
-    result = t2i.generate(args.text, variants=args.variants, seed=args.seed)
+    result = t2i.generate(text, variants=args.variants, seed=args.seed)
     seconds = time.perf_counter() - start
     if result.unknown:
         print(f"Words the model does not know (left out): {', '.join(result.unknown)}")
     names = output_names(args.output, sorted(result.images), args.variants, args.all_stages)
-    metadata = {"Software": "voiceart", "text": args.text, "words_used": " ".join(result.words),
+    metadata = {"Software": "voiceart", "text": text, "words_used": " ".join(result.words),
                 "unknown_words": " ".join(result.unknown), "seed": str(result.seed), "model": t2i.name,
                 "generator": t2i.files.get("netG", Path("")).name}
     for (v, size), path in names.items():
-        save_png(result.images[size][v], path, {**metadata, "variant": str(v + 1), "size": str(size)})
+        save_picture(result.images[size][v], path, {**metadata, "variant": str(v + 1), "size": str(size)})
         print(f"Wrote {path} ({size} by {size})")
     print(f"Drew \"{' '.join(result.words)}\" with the {t2i.name} model, seed {result.seed}, "
           f"{args.variants} picture{'s' if args.variants > 1 else ''} in {seconds:.1f} s.")
@@ -266,14 +276,7 @@ def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _save_sheet(image, path: Path, metadata: dict[str, str]) -> None:
-    """A PNG with metadata, or a JPEG (quality 88) for the docs."""
-    from voiceart.images import save_png
+    """A PNG or a JPEG, by voiceart.images.picture_path's rule."""
+    from voiceart.images import save_picture
 
-    if path.suffix.lower() == ".png":
-        save_png(image, path, metadata)
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(path, quality=88, optimize=True)
-    except OSError as exc:
-        raise VoiceartError(f"Could not write {path}: {exc.strerror or exc}.") from None
+    save_picture(image, path, metadata)

@@ -1,7 +1,8 @@
 """Words to ids as the official DM-GAN / AttnGAN code makes them, and its ``captions.pickle``.
 
-Tokenising: lower case, runs of word characters (``\\w+``), characters outside ASCII dropped
-from each token, empty tokens dropped. There is no unknown-word token: a word that is not in
+Tokenising: lower case, runs of word characters (``\\w+``), accents folded ("café" -> "cafe",
+as the official code's ASCII captions spell it); a word with other letters outside ASCII is kept
+whole ("straße"), so that it is named as unknown rather than cut to a wrong word ("strae"). There is no unknown-word token: a word that is not in
 the vocabulary is left out, and :meth:`Vocabulary.encode` says which ones were.
 
 ``captions.pickle`` is a Python 2 pickle (protocol 2) of ``[train_captions, test_captions,
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +25,14 @@ _WORD = re.compile(r"\w+")
 
 
 def tokenize(text: str) -> list[str]:
-    """The official tokenizer: lower case, ``\\w+`` tokens, ASCII only, no empty tokens."""
-    tokens = []
-    for token in _WORD.findall(text.replace("\ufffd\ufffd", " ").lower()):
-        token = token.encode("ascii", "ignore").decode("ascii")
-        if token:
-            tokens.append(token)
-    return tokens
+    """The official tokenizer (lower case, ``\\w+`` tokens), with accents folded instead of dropped."""
+    tokens = (_fold(token) for token in _WORD.findall(text.replace("\ufffd\ufffd", " ").lower()))
+    return [token for token in tokens if token]
+
+
+def _fold(token: str) -> str:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", token) if not unicodedata.combining(c))
+    return folded if folded.isascii() else unicodedata.normalize("NFC", token)
 
 
 @dataclass
