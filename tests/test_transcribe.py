@@ -470,23 +470,24 @@ def test_a_soft_voice_is_heard(tmp_path, styles):
 @needs_tiny
 @needs_espeak
 def test_transcribe_command_line_json(tmp_path, tiny_checkpoint, capsys):
+    """Several files, one model load: one line of JSON each, in order; silence is command "none"."""
     raw = tmp_path / "raw.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), "Impressionism"], check=True)  # 22050 Hz, not 16 kHz
-    assert _cli(["transcribe", str(raw), "--json", "--model", "tiny.en", "--checkpoint", str(tiny_checkpoint), "--expect", "style"]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    result = json.loads(last)
-    assert {"text", "command", "argument", "confidence", "seconds"} <= set(result)
-    assert (result["command"], result["argument"]) == ("style", "Impressionism")
-    assert result["text"].lower().startswith("impressionism") and result["confidence"] >= grammar.SURE
-    # silence: command "none"
     with wave.open(str(tmp_path / "quiet.wav"), "wb") as w:
         w.setnchannels(2)
         w.setsampwidth(2)
         w.setframerate(44100)
         w.writeframes(bytes(4 * 44100))
-    assert _cli(["transcribe", str(tmp_path / "quiet.wav"), "--json", "--checkpoint", str(tiny_checkpoint)]) == 0
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert (result["text"], result["command"], result["argument"]) == ("", "none", None)
+    files = [str(raw), str(tmp_path / "quiet.wav")]
+    argv = ["transcribe", *files, "--json", "--model", "tiny.en", "--checkpoint", str(tiny_checkpoint), "--expect", "style"]
+    assert _cli(argv) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines() if line.startswith("{")]
+    assert [r["file"] for r in lines] == files
+    said, quiet = lines
+    assert {"text", "command", "argument", "confidence", "seconds"} <= set(said)
+    assert (said["command"], said["argument"]) == ("style", "Impressionism")
+    assert said["text"].lower().startswith("impressionism") and said["confidence"] >= grammar.SURE
+    assert (quiet["text"], quiet["command"], quiet["argument"]) == ("", "none", None)
 
 
 def _same_as_ctranslate2(model, tokenizer, ct2_dir: Path, said: str, voice: str = "en-gb"):

@@ -24,8 +24,9 @@ Silence, breathing and noise must give no text. Three gates, cheapest first:
 """
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Sequence
 
@@ -34,7 +35,7 @@ import numpy as np
 from voiceart import weights
 from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
-from voiceart.speech import grammar
+from voiceart.speech import grammar, rescore
 
 SAMPLE_RATE = 16000
 MAX_SECONDS = 30.0
@@ -85,12 +86,14 @@ class Transcript:
     compression_ratio: float = 0.0
     duration: float = 0.0  # of the audio, in seconds
     gated: str | None = None  # why the text was dropped: "silence", "no speech", "unlikely", "noise phrase"
+    # The decoder's state on this audio (see voiceart.speech.rescore): what checking a command needs.
+    audio: "rescore.Audio | None" = field(default=None, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.text)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "audio"}
 
 
 def read_wav(path: Path) -> np.ndarray:
@@ -241,6 +244,10 @@ def _few_logits_inference():
             out[:, keep] = few
             return out
 
+        def cleanup_caching(self):
+            self.kept = dict(self.kv_cache)  # the keys and values of this decode, for rescore.Audio
+            super().cleanup_caching()
+
     return FewLogits
 
 
@@ -276,12 +283,12 @@ class Transcriber:
         self.torch = torch
         self.tokenizer = whisper.tokenizer.get_tokenizer(net.is_multilingual, num_languages=net.num_languages,
                                                          language="en", task="transcribe")
-        try:
-            self._inference = _few_logits_inference()
-        except ImportError:  # an openai-whisper without PyTorchInference: its own decode, a little slower
-            self._inference = None
+        self._inference = _few_logits_inference()
         self.prompt_text = grammar.prompt(styles) if prompt else None
         self.prompt_tokens = self.tokenizer.encode(" " + self.prompt_text.strip()) if self.prompt_text else None
+        # One decode at a time: a decode hooks the model's key and value layers to fill its cache, and a
+        # check against the audio (rescore) on the session's thread must not feed that cache.
+        self.busy = threading.Lock()
 
     # The decode options for one try. Greedy, no timestamps, English.
     def _options(self, temperature: float, duration: float):
@@ -293,16 +300,17 @@ class Transcriber:
         )
 
     def decode(self, features, options):
-        """whisper.decode on encoder output, with the inference that projects only the logits it reads."""
+        """whisper.decode on encoder output, with the inference that projects only the logits it reads;
+        keeps the decoder's prompt tokens and keys and values for rescore.Audio."""
         from whisper.decoding import DecodingTask
 
-        if self._inference is None:
-            return self.whisper.decode(self.model, features, options)
         task = DecodingTask(self.model, options)
         task.inference = self._inference(self.model, len(task.initial_tokens), task.sot_index)
         if hasattr(task.decoder, "inference"):  # beam search keeps its own reference
             task.decoder.inference = task.inference
-        return task.run(features[None])[0]
+        result = task.run(features[None])[0]
+        self._last = (task.initial_tokens, task.inference.kept)
+        return result
 
     def features(self, audio: np.ndarray):
         """The encoder's output for one utterance, made as openai-whisper's transcribe() makes it: the
@@ -334,19 +342,21 @@ class Transcriber:
         lead_in = np.zeros(int(LEAD_IN_SECONDS * SAMPLE_RATE), dtype=np.float32)
         features = self.features(np.concatenate([lead_in, audio[: int((MAX_SECONDS - LEAD_IN_SECONDS) * SAMPLE_RATE)]]))
         result = None
-        with self.torch.inference_mode():
+        with self.busy, self.torch.inference_mode():
             for temperature in TEMPERATURES:
                 result = self.decode(features, self._options(temperature, duration))
                 if result.no_speech_prob > NO_SPEECH_THRESHOLD and result.avg_logprob < LOGPROB_THRESHOLD:
                     break  # silence: no fallback (openai-whisper does the same)
                 if result.compression_ratio <= COMPRESSION_RATIO_THRESHOLD and result.avg_logprob >= LOGPROB_THRESHOLD:
                     break
+            kept = rescore.Audio.kept(self.model, *self._last)
         text = " ".join(result.text.split())
         gated = self._gate(text, result.avg_logprob, result.no_speech_prob, result.compression_ratio)
         return Transcript(
             text="" if gated else text, avg_logprob=float(result.avg_logprob), no_speech_prob=float(result.no_speech_prob),
             seconds=time.perf_counter() - start, language="en", temperature=float(result.temperature),
             compression_ratio=float(result.compression_ratio), duration=duration, gated=gated,
+            audio=None if gated else kept,
         )
 
     @staticmethod

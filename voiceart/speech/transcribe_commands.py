@@ -10,17 +10,20 @@ from voiceart.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("transcribe", help="transcribe a WAV file with Whisper and say which command it is",
-                       description="Transcribe FILE (a WAV file of any rate and channel count) with Whisper, offline, and "
-                                   "understand it as a voiceart command. With --json the last line is one JSON object: "
-                                   '{"text", "command", "argument", "confidence", "seconds"}; command "none" means nothing '
-                                   "was understood.")
-    p.add_argument("file", type=Path, metavar="FILE.wav", help="the recording")
-    p.add_argument("--json", action="store_true", help="end with one line of JSON")
+    p = sub.add_parser("transcribe", help="transcribe WAV files with Whisper and say which command each is",
+                       description="Transcribe each FILE (a WAV file of any rate and channel count) with Whisper, offline, and "
+                                   "understand it as a voiceart command, checked against the audio as the app does. The "
+                                   "model loads once for all the files. With --json each file gives one line of JSON: "
+                                   '{"file", "text", "command", "argument", "confidence", "seconds", ...}; command "none" '
+                                   "means nothing was understood.")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE.wav", help="the recordings")
+    p.add_argument("--json", action="store_true", help="one line of JSON per file")
     p.add_argument("--model", help="Whisper model: base (default) or tiny.en; others where a network allows")
     p.add_argument("--checkpoint", type=Path, help="an openai-whisper checkpoint file to use instead of --model")
     p.add_argument("--expect", choices=["any", "description", "style", "yes_no"], default="any",
                    help="what the session would be waiting for: decides whether 'save the whales' is a scene (default any)")
+    p.add_argument("--numbered", nargs="*", default=[], metavar="STYLE",
+                   help="the styles the session would have read out as a numbered list (for 'number two')")
     p.add_argument("--no-prompt", action="store_true", help="leave out the initial prompt of command words and style names")
     p.set_defaults(run=run_transcribe)
 
@@ -36,33 +39,37 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.paintings.catalogue import Catalogue
-    from voiceart.speech import grammar
+    from voiceart.speech import rescore
     from voiceart.speech.transcribe import Transcriber, read_wav
 
-    audio = read_wav(args.file)  # a bad file is named before any model is loaded
+    recordings = [read_wav(path) for path in args.files]  # a bad file is named before any model is loaded
     if args.model:
         settings.whisper_model = args.model
     if args.checkpoint:
         settings.whisper_checkpoint = args.checkpoint
     styles = list(Catalogue.load(settings).styles())
     transcriber = Transcriber(settings, styles, prompt=not args.no_prompt)
-    start = time.perf_counter()
-    heard = transcriber.transcribe(audio)
-    command = grammar.parse(heard.text, args.expect, styles)
-    seconds = time.perf_counter() - start
-    if args.json:
-        print(json.dumps({"text": heard.text, "command": command.name, "argument": command.argument,
-                          "confidence": round(command.confidence, 3), "seconds": round(seconds, 3),
-                          "question": command.question, "hint": command.hint, "model": transcriber.name,
-                          "avg_logprob": round(heard.avg_logprob, 3), "no_speech_prob": round(heard.no_speech_prob, 3)}))
-        return 0
-    print(f"Heard: {heard.text or '(nothing)'}")
-    said = command.name if command.argument is None else f"{command.name} {command.argument}"
-    print(f"Command: {said} (confidence {command.confidence:.2f}, {seconds:.2f} s, Whisper {transcriber.name})")
-    if command.question:
-        print(f"Question: {command.question}")
-    if command.hint:
-        print(f"Hint: {command.hint}")
+    for path, audio in zip(args.files, recordings):
+        start = time.perf_counter()
+        heard = transcriber.transcribe(audio)
+        command = rescore.understand(transcriber, heard, args.expect, styles, args.numbered)
+        seconds = time.perf_counter() - start
+        if args.json:
+            print(json.dumps({"file": str(path), "text": heard.text, "command": command.name, "argument": command.argument,
+                              "confidence": round(command.confidence, 3), "seconds": round(seconds, 3),
+                              "question": command.question, "hint": command.hint, "model": transcriber.name,
+                              "avg_logprob": round(heard.avg_logprob, 3), "no_speech_prob": round(heard.no_speech_prob, 3)}),
+                  flush=True)
+            continue
+        if len(args.files) > 1:
+            print(f"{path}:")
+        print(f"Heard: {heard.text or '(nothing)'}")
+        said = command.name if command.argument is None else f"{command.name} {command.argument}"
+        print(f"Command: {said} (confidence {command.confidence:.2f}, {seconds:.2f} s, Whisper {transcriber.name})")
+        if command.question:
+            print(f"Question: {command.question}")
+        if command.hint:
+            print(f"Hint: {command.hint}")
     return 0
 
 
