@@ -15,23 +15,24 @@ def voiceart(argv: list[str]) -> int:
     return cli.main(argv)
 
 
-def test_generate_writes_every_stage_and_variant_and_names_unknown_words(official_files, tmp_path, capsys):  # noqa: F811
+def test_generate_writes_every_stage_and_variant_and_says_how_words_were_bridged(official_files, tmp_path, capsys):  # noqa: F811
     from voiceart.images import png_metadata
 
     f = official_files["bird"]
     out = tmp_path / "bird.png"
-    code = voiceart(["--device", "cpu", "generate", "This bird has a red head and zorblax wings", "--netg", str(f["netg"]),
+    code = voiceart(["--device", "cpu", "generate", "This bird has a red head and zorblax wing", "--netg", str(f["netg"]),
                      "--text-encoder", str(f["text_encoder"]), "--captions", str(f["captions"]), "--seed", "5",
                      "--variants", "2", "--all-stages", "-o", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "Words the model does not know (left out): zorblax" in printed
+    assert "model's words: wing -> wings; left out: zorblax" in printed
     for v in (1, 2):
         assert Image.open(tmp_path / f"bird-{v}.png").size == (256, 256)
         assert Image.open(tmp_path / f"bird-{v}-128.png").size == (128, 128)
         assert Image.open(tmp_path / f"bird-{v}-64.png").size == (64, 64)
     meta = png_metadata(tmp_path / "bird-2.png")
     assert meta["seed"] == "5" and meta["unknown_words"] == "zorblax" and meta["variant"] == "2"
+    assert meta["word_changes"] == "wing -> wings; left out: zorblax"
     assert meta["words_used"] == "this bird has a red head and wings"
 
 

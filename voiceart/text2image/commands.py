@@ -165,12 +165,15 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     start = time.perf_counter()
     result = t2i.generate(text, variants=args.variants, seed=args.seed)
     seconds = time.perf_counter() - start
-    if result.unknown:
-        print(f"Words the model does not know (left out): {', '.join(result.unknown)}")
+    bridged = result.said.summary()
+    if bridged:
+        print(f"The {t2i.name} model's words: {bridged}")
     names = output_names(args.output, sorted(result.images), args.variants, args.all_stages)
     metadata = {"Software": "voiceart", "text": text, "words_used": " ".join(result.words),
                 "unknown_words": " ".join(result.unknown), "seed": str(result.seed), "model": t2i.name,
                 "generator": t2i.files.get("netG", Path("")).name}
+    if bridged:
+        metadata["word_changes"] = bridged  # as printed: "ocean -> sea; left out: zorblax"
     for (v, size), path in names.items():
         save_picture(result.images[size][v], path, {**metadata, "variant": str(v + 1), "size": str(size)})
         print(f"Wrote {path} ({size} by {size})")

@@ -6,7 +6,8 @@
     t2i = TextToImage.load(Settings(), preset="bird")   # finds bird_DMGAN.pth, text_encoder200.pth, captions.pickle
     result = t2i.generate("a small red bird with black wings", variants=4, seed=7)
     result.images[256][0].save("bird.png")                # also result.images[64], [128]
-    result.unknown                                        # words the model does not know (left out)
+    result.said.summary()                                 # words it does not know, mapped or left out:
+                                                          # "ocean -> sea; left out: zorblax"
 
 Noise is drawn on the CPU from the seed, so a seed gives the same pictures on CPU and CUDA
 (up to floating point). The models run in eval mode: batch norm uses its running statistics,
@@ -15,6 +16,7 @@ so one picture does not depend on the others drawn with it.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,17 +25,19 @@ from PIL import Image
 
 from voiceart.config import Settings
 from voiceart.errors import VoiceartError
+from voiceart.text2image.bridge import Bridged, WordBridge
 from voiceart.text2image.config import DMGANConfig, get_preset
-from voiceart.text2image.vocab import Encoded, Vocabulary
+from voiceart.text2image.vocab import Vocabulary
 
 
 @dataclass
 class Generation:
     text: str
     words: list[str]  # the words the model read, in order
-    unknown: list[str]  # the words it does not know (left out)
+    unknown: list[str]  # the words it does not know and could not map (left out)
     seed: int
     images: dict[int, list[Image.Image]] = field(default_factory=dict)  # stage size -> one picture per variant
+    said: Bridged | None = None  # how the text reached the model: the words changed and left out
 
     @property
     def size(self) -> int:
@@ -55,7 +59,7 @@ class TextToImage:
     """A DM-GAN generator with its text encoder and vocabulary, ready to draw sentences."""
 
     def __init__(self, generator, text_encoder, vocab: Vocabulary, device: torch.device | str = "cpu", name: str = "",
-                 files: dict[str, Path] | None = None):
+                 files: dict[str, Path] | None = None, bridge: WordBridge | None = None):
         self.device = torch.device(device)
         self.generator = generator.to(self.device).eval()
         self.text_encoder = text_encoder.to(self.device).eval()
@@ -63,6 +67,7 @@ class TextToImage:
         self.config: DMGANConfig = generator.config
         self.name = name or self.config.name
         self.files = files or {}
+        self.bridge = bridge or WordBridge.of(vocab)  # free speech to the words this model knows
         if self.device.type == "cpu":
             # channels-last convolutions are faster on CPUs with oneDNN (the output is the same)
             self.generator.to(memory_format=torch.channels_last)
@@ -89,28 +94,29 @@ class TextToImage:
         generator = load_generator(netg_path, config)
         encoder = load_text_encoder(encoder_path, len(captions_file.vocab), generator.config)
         files = {"netG": netg_path, "text_encoder": encoder_path, "captions": captions_path}
-        return cls(generator, encoder, captions_file.vocab, device, name=preset or (config.name if config else netg_path.stem), files=files)
-
-    def encode(self, text: str) -> Encoded:
-        return self.vocab.encode(text)
+        # how often each word is in the training captions: the bridge prefers words the model saw often
+        counts = Counter(i for caption in captions_file.train_captions for i in caption)
+        return cls(generator, encoder, captions_file.vocab, device, name=preset or (config.name if config else netg_path.stem),
+                   files=files, bridge=WordBridge.of(captions_file.vocab, counts, settings))
 
     @torch.inference_mode()
     def generate(self, text: str, variants: int = 1, seed: int | None = None, stages: int | None = None) -> Generation:
         """``variants`` pictures of ``text`` (different noise), at every stage up to ``stages``."""
         if variants < 1:
             raise VoiceartError("Ask for at least one picture.")
-        encoded = self.encode(text)
-        if not encoded.ids:
+        said = self.bridge(text)
+        if not said.words:
             raise VoiceartError(f"None of the words of \"{text.strip()}\" are in the {self.name} model's vocabulary, "
                                 f"so it cannot draw them.")
+        ids = [self.vocab.wordtoix[w] for w in said.words]
         seed = random.SystemRandom().randrange(2**31) if seed is None else int(seed)
         rng = torch.Generator().manual_seed(seed)
         z = torch.randn(variants, self.config.Z_DIM, generator=rng)
         eps = torch.randn(variants, self.config.CONDITION_DIM, generator=rng)
-        captions = torch.tensor([encoded.ids] * variants, dtype=torch.int64, device=self.device)
-        lengths = torch.full((variants,), len(encoded.ids), dtype=torch.int64)
+        captions = torch.tensor([ids] * variants, dtype=torch.int64, device=self.device)
+        lengths = torch.full((variants,), len(ids), dtype=torch.int64)
         words_emb, sent_emb = self.text_encoder(captions, lengths)
         mask = captions == 0
         fake_imgs, _, _, _ = self.generator(z.to(self.device), sent_emb, words_emb, mask, eps=eps.to(self.device), stages=stages)
         images = {img.shape[-1]: to_pil(img) for img in fake_imgs}
-        return Generation(text, encoded.words, encoded.unknown, seed, images)
+        return Generation(text, list(said.words), list(said.left_out), seed, images, said)
