@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from voiceart.config import Settings
@@ -100,7 +101,7 @@ def run_start(args: argparse.Namespace, settings: Settings) -> int:
         print(f"voiceart runs in the terminal: {why}. Every picture is written to {folder.path} as it is made.\n"
               f"{PROMPT}", flush=True)
         output = TerminalOutput(details=False)
-    app = App(settings, Session(seed=args.seed), stages, output, voice, folder, styles)
+    app = App(settings, Session(seed=args.seed, knows=stages.knows), stages, output, voice, folder, styles)
     try:
         app.start()
         if not args.no_mic:
@@ -142,6 +143,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.app.loop import App, frames_of, load_hearing
     from voiceart.app.terminal import TerminalOutput
     from voiceart.session.machine import Session
+    from voiceart.speech import rescore
     from voiceart.speech.endpoint import segment
     from voiceart.speech.microphone import RATE
     from voiceart.speech.transcribe import synthesize
@@ -159,7 +161,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Loaded voice activity and Whisper {transcriber.name} in {time.perf_counter() - started:.1f} s.", flush=True)
     clock = Stopwatch()
     output = TerminalOutput(stamp=clock.stamp)
-    app = App(settings, Session(seed=args.seed), stages, output, None, folder, styles)
+    app = App(settings, Session(seed=args.seed, knows=stages.knows), stages, output, None, folder, styles)
     try:
         app.start()
         app.wait_idle()
@@ -180,7 +182,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
                 transcript = transcriber.transcribe(utterance.audio)
                 gated = f" (dropped: {transcript.gated})" if transcript.gated else ""
                 output.note(f"Whisper heard \"{transcript.text}\" in {transcript.seconds:.2f} s{gated}")
-                app.hear(transcript.text)
+                app.hear(transcript.text, check=partial(rescore.understand, transcriber, transcript))
                 app.wait_idle()
     finally:
         app.close()

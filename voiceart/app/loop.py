@@ -16,12 +16,13 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Protocol
+from functools import partial
+from typing import Callable, Iterable, Iterator, Protocol
 
 import numpy as np
 
-from voiceart.config import Settings, cap_description, plain_text
-from voiceart.errors import sentence
+from voiceart.config import Settings, cap_description
+from voiceart.errors import plain_text, sentence
 from voiceart.session.events import Draw, Drawn, Failed, Heard, Keep, Problem, Run, Save, Saved, Say, Show, State, \
     Stylize, Stylized, View
 from voiceart.speech import grammar
@@ -64,6 +65,7 @@ SORRY = "Something went wrong inside voiceart; your pictures are kept. Please sa
 class _Utterance:
     text: str
     note: str | None = None  # said after the answer: the utterance was cut to MAX_DESCRIPTION
+    check: Callable | None = None  # (expecting, styles, numbered) -> Command: the text checked against its audio
 
 
 class App:
@@ -101,13 +103,14 @@ class App:
         self._add(1)
         self._events.put(event)
 
-    def hear(self, text: str) -> None:
+    def hear(self, text: str, check: Callable | None = None) -> None:
         """An utterance as text (from Whisper or typed); the grammar reads it as the session then expects.
         Text that was not UTF-8 is mended and a very long one is cut (and said so), so that no typed
-        line can stall or break the session."""
+        line can stall or break the session. ``check`` understands a heard utterance against its audio
+        (voiceart.speech.rescore.understand)."""
         text, note = cap_description(plain_text(text))
         if text:
-            self.send(_Utterance(text, note))
+            self.send(_Utterance(text, note, check))
 
     def talk(self) -> None:
         """Push to talk: stop speaking so the microphone hears at once; wake the session if it sleeps."""
@@ -177,7 +180,7 @@ class App:
             try:
                 if isinstance(event, _Utterance):
                     note = event.note
-                    event = self._understand(event.text)
+                    event = self._understand(event.text, event.check)
                 actions = self.session.start() if event is None else self.session.handle(event)
                 self._carry_out(actions)
                 if isinstance(event, Heard) and note:
@@ -196,9 +199,10 @@ class App:
         if self.voice is not None:
             self.voice.say(text, interrupt=False)
 
-    def _understand(self, text: str) -> Heard:
+    def _understand(self, text: str, check: Callable | None = None) -> Heard:
         """Parse on the session's thread, so what it expects is what it expects now."""
-        command = grammar.parse(text, self.session.expecting, self.styles, self.session.numbered)
+        understand = check or partial(grammar.parse, text)
+        command = understand(self.session.expecting, self.styles, self.session.numbered)
         self.output.note(f"heard \"{text}\" -> {command.name}{f' {command.argument}' if command.argument else ''}"
                          f"{f' (asks: {command.question})' if command.question else ''}")
         return Heard(command, text)
@@ -292,6 +296,7 @@ class Listener:
     def _run(self) -> None:
         from voiceart.errors import VoiceartError
         from voiceart.speech.endpoint import segment
+        from voiceart.speech import rescore
         from voiceart.speech.microphone import Microphone
 
         try:
@@ -303,7 +308,8 @@ class Listener:
                     if self._stopped.is_set():
                         return
                     self.app.output.status("thinking")
-                    self.app.hear(transcriber.transcribe(utterance.audio).text)
+                    heard = transcriber.transcribe(utterance.audio)
+                    self.app.hear(heard.text, check=partial(rescore.understand, transcriber, heard))
                     self.app.output.status("listening")
         except VoiceartError as exc:
             if not self._stopped.is_set():
