@@ -95,6 +95,15 @@ def test_a_missing_model_is_one_sentence_not_a_crash(monkeypatch):
     assert result.message.startswith("No text-to-image model called 'nothing-here' is installed")
 
 
+def test_the_scene_model_draws_the_words_it_knows_for_others_and_tells_a_scene_from_a_misheard_command():
+    stages = Stages(Settings())  # the shipped scene model, as the app runs it
+    drawn = stages.run(Draw(1, "a lighthose by the sea and a zorblax", seed=0))
+    assert isinstance(drawn, Drawn), drawn
+    assert drawn.changed == (("lighthose", "lighthouse"),) and drawn.unknown_words == ("zorblax",)
+    assert stages.knows("a red boat on a calm lake at sunset")
+    assert not stages.knows("Sleeve it.") and not stages.knows("Same this picture.") and not stages.knows("Can do that.")
+
+
 def test_words_the_model_cannot_draw_are_said(stages):
     result = stages.run(Draw(1, "lighthouse rocky coast", seed=0))
     assert isinstance(result, Failed) and "None of the words" in result.message

@@ -509,3 +509,53 @@ def test_every_example_in_the_command_reference_parses_to_its_command():
         for text in examples:
             command = parse(text, expecting.get(name, Expecting.ANYTHING), STYLES, LANDSCAPE)
             assert command.sure and command.name == name, (text, command)
+
+
+# --- is it a scene? (the real word bridge of the shipped scene model, as the app passes it) ---------
+
+@pytest.fixture(scope="module")
+def knows():
+    from voiceart import weights
+    from voiceart.config import Settings
+    from voiceart.text2image.bridge import WordBridge
+    from voiceart.text2image.vocab import load_captions
+
+    words = WordBridge.of(load_captions(weights.find_dmgan(Settings(), "scenes")[2]).vocab)
+    return lambda description: words(description).scene
+
+
+MISHEARD = ["Donate down.", "Tony Down.", "Can do that.", "Sleeve it.", "One can do.", "Same this picture."]
+
+
+@pytest.mark.parametrize("heard", MISHEARD)
+def test_a_misheard_command_is_never_drawn(knows, heard):
+    """Whisper's "Sleeve it." for "save it": no scene, so a hint or a question, never a drawing."""
+    fresh = Person(Session(seed=7, knows=knows))
+    on_screen = Person(Session(seed=7, knows=knows))
+    on_screen.say("a lighthouse on a cliff at sunset")
+    on_screen.drawn()
+    for person in (fresh, on_screen):
+        state = person.session.state
+        actions = person.say(heard)
+        assert not any(isinstance(job, Draw) for job in runs(actions)), (heard, said(actions))
+        assert person.session.state is state and said(actions)  # a hint or a question
+    assert said(fresh.last) == f"I did not catch a command or a scene in '{heard.rstrip('.')}'. Describe a scene, " \
+                               f"for example 'a lighthouse by the sea at sunset'."
+
+
+def test_a_clear_description_is_still_drawn(knows):
+    person = Person(Session(seed=7, knows=knows))
+    (draw,) = runs(person.say("a red boat on a calm lake at sunset"))
+    assert isinstance(draw, Draw) and draw.description == "a red boat on a calm lake at sunset"
+    person.drawn()
+    (draw,) = runs(person.say("draw a windmill in a field at night"))
+    assert draw.description == "a windmill in a field at night"
+
+
+def test_the_words_drawn_for_others_and_left_out_are_said_in_one_sentence():
+    person = Person()
+    job = runs(person.say("a cottage by the ocean with a zorblax"))[0]
+    actions = person.do(Drawn(job.job, Image.new("RGB", (64, 64)), ("zorblax",), "landscape", LANDSCAPE, SENTENCE,
+                              (("cottage", "house"), ("ocean", "sea"))))
+    assert said(actions) == (f"I drew house for cottage and sea for ocean; I do not know the word zorblax, so I left it "
+                             f"out. {SENTENCE} {CHOOSE}")

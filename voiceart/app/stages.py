@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class Stages:
         self.settings = settings
         self._catalogue = catalogue
         self._text2image = None
+        self._loading = threading.Lock()  # the worker loads the models while the session may ask `knows`
         self._genre = None
         self._stylizer = None
 
@@ -46,11 +48,20 @@ class Stages:
 
     @property
     def text2image(self):
-        if self._text2image is None:
-            from voiceart.text2image.sample import TextToImage
+        with self._loading:
+            if self._text2image is None:
+                from voiceart.text2image.sample import TextToImage
 
-            self._text2image = TextToImage.load(self.settings)
-        return self._text2image
+                self._text2image = TextToImage.load(self.settings)
+            return self._text2image
+
+    def knows(self, description: str) -> bool:
+        """Whether the text-to-image model can draw anything of ``description``: the session's test of
+        a scene ("Sleeve it." is none). True when the model will not load, so that drawing says why."""
+        try:
+            return self.text2image.bridge(description).scene
+        except Exception:  # noqa: BLE001 - the draw job says what is wrong, in context
+            return True
 
     @property
     def genre(self):
@@ -77,6 +88,7 @@ class Stages:
             lambda: self.stylizer.stylize(blank, [blank]),
             lambda: self.genre.classify(blank, "a picture"),
             lambda: self.text2image.generate(self.text2image.vocab.ixtoword[1], seed=0),
+            lambda: self.text2image.bridge.embeddings(),  # the vocabulary's meanings, for words it lacks
         )
         problems = []
         for warm_up in warm_ups:
@@ -103,7 +115,8 @@ class Stages:
         generation = self.text2image.generate(job.description, seed=job.seed)
         image = generation.largest[0]
         advice = self.genre.classify(image, job.description)
-        return Drawn(job.job, image, tuple(generation.unknown), advice.genre, tuple(advice.styles), advice.sentence)
+        return Drawn(job.job, image, tuple(generation.unknown), advice.genre, tuple(advice.styles), advice.sentence,
+                     tuple((c.said, c.used) for c in generation.said.changes))
 
     def stylize(self, job: Stylize) -> Stylized:
         from voiceart.images import load_image

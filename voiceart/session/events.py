@@ -73,6 +73,7 @@ class Drawn:
     genre: str
     styles: tuple[str, ...]  # recommended, best first
     sentence: str  # the spoken recommendation
+    changed: tuple[tuple[str, str], ...] = ()  # (said, drawn) for each word the model knew in another form
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ Choices made for the person (docs/commands.md says them too):
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from voiceart.errors import VoiceartError
@@ -31,6 +32,10 @@ WEAKEST, STRONGEST = 0.25, 1.0
 EXAMPLE = "'a lighthouse by the sea at sunset'"
 # The commands with a phrase of their own, in the order help and the window list them.
 LISTED = ("again", "stronger", "weaker", "styles", "undo", "redo", "save", "new", "cancel", "repeat", "help", "sleep")
+# What is said about the words of a description (voiceart/text2image/bridge.py maps and checks them).
+WORDS_USED = "I drew {pairs}"  # "I drew sea for ocean and house for cottage"
+WORDS_LEFT_OUT = "I do not know the word{s} {words}, so I left {them} out"
+NOT_A_SCENE = "I did not catch a command or a scene in '{said}'. {prompt}"
 
 
 class StrengthError(VoiceartError):
@@ -49,10 +54,14 @@ class _Work:
 class Session:
     """One person's session: what is on screen, what is being made, and every picture so far."""
 
-    def __init__(self, seed: int = 0, strength: float = 1.0, asleep: bool = False):
+    def __init__(self, seed: int = 0, strength: float = 1.0, asleep: bool = False,
+                 knows: Callable[[str], bool] | None = None):
+        """``knows(description)``: whether the text-to-image model can draw anything of it (the app
+        asks the word bridge); a description it cannot is never drawn: "Sleeve it." is no scene."""
         if not WEAKEST <= strength <= STRONGEST:
             raise StrengthError(f"The style strength must be between {WEAKEST:g} and {STRONGEST:g}, not {strength:g}.")
         self._rng = random.Random(seed)
+        self._knows = knows
         self._strength = strength
         self._state = State.DESCRIBING  # what the session is doing, asleep or not
         self._asleep = asleep
@@ -198,6 +207,8 @@ class Session:
         styles_later = "Still drawing, one moment. I will read the styles out when the picture is ready."
         if name in ("describe", "style") and not command.argument:
             return self._prompt()
+        if name == "describe" and self._knows is not None and not self._knows(command.argument):
+            return NOT_A_SCENE.format(said=command.argument, prompt=self._prompt())
         if name == "style" and current is None and self._state is not State.DRAWING:
             return "There is no picture to paint yet. Describe a scene first."
         if name == "choose":
@@ -366,11 +377,7 @@ class Session:
         self._advice[picture.number] = (tuple(result.styles), result.sentence)
         self._work = None
         self._state = State.CHOOSING
-        unknown = ""
-        if result.unknown_words:
-            many = len(result.unknown_words) > 1
-            unknown = (f"I do not know the word{'s' if many else ''} {join_words(list(result.unknown_words), 'and')}, "
-                       f"so I left {'them' if many else 'it'} out. ")
+        unknown = _words_sentence(result.changed, result.unknown_words)
         if self._queued_style:
             style, self._queued_style = self._queued_style, None
             return self._stylize(picture, style, self._strength, f"Here is {job.description}. Now painting it in {style}.",
@@ -469,3 +476,16 @@ class Session:
         if self._question is not None:
             return SPOKEN["yes"], SPOKEN["no"], SPOKEN["cancel"]
         return tuple(SPOKEN[name] for name in self._available())
+
+
+def _words_sentence(changed: tuple[tuple[str, str], ...], left_out: tuple[str, ...]) -> str:
+    """One sentence on the words the model did not know: "I drew sea for ocean; I do not know the word
+    zorblax, so I left it out. " ("" when it knew them all)."""
+    parts = []
+    if changed:
+        parts.append(WORDS_USED.format(pairs=join_words([f"{used} for {said}" for said, used in changed], "and")))
+    if left_out:
+        many = len(left_out) > 1
+        parts.append(WORDS_LEFT_OUT.format(s="s" if many else "", words=join_words(list(left_out), "and"),
+                                           them="them" if many else "it"))
+    return f"{'; '.join(parts)}. " if parts else ""
