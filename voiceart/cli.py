@@ -14,8 +14,8 @@ import threading
 import warnings
 from pathlib import Path
 
-from voiceart.config import Settings, check_seed, plain_text
-from voiceart.errors import VoiceartError, debugging, report, thread_excepthook
+from voiceart.config import Settings, check_seed
+from voiceart.errors import debugging, plain_text, report, thread_excepthook
 
 log = logging.getLogger("voiceart")
 
@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     settings = Settings()
-    if args.device:
+    if args.device is not None:
         settings.device = args.device
     if args.threads is not None:
         settings.threads = args.threads

@@ -50,7 +50,7 @@ def _env_threads() -> int:
     try:
         return int(value or 0)
     except ValueError:
-        raise VoiceartError(f"VOICEART_THREADS must be a whole number of threads, not '{value}'.") from None
+        raise VoiceartError(f"VOICEART_THREADS must be a whole number of threads, not {value!r}.") from None
 
 
 def check_folder(folder: Path, setting: str = "") -> Path:
@@ -85,14 +85,6 @@ def cap_description(text: str) -> tuple[str, str | None]:
                  f"up to \"{cut.rsplit(' ', 1)[-1]}\".")
 
 
-def plain_text(text: str) -> str:
-    """Text fit to show, speak, encode and store: bytes that were not UTF-8 (Python keeps them as
-    lone surrogates) become U+FFFD, control characters become spaces."""
-    text = re.sub("[\ud800-\udc7f\udd00-\udfff]", "\ufffd", str(text))  # lone surrogates that were not bytes
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 else c for c in text)
-
-
 def _checked(name: str, value):
     if name in _LIMITS:
         kind, low, high, what = _LIMITS[name]
@@ -106,7 +98,7 @@ def _checked(name: str, value):
     if name in _FOLDERS and value is not None:
         return check_folder(Path(value).expanduser(), _FOLDERS[name])
     if name == "device" and (not isinstance(value, str) or not _DEVICE.fullmatch(value.strip().lower())):
-        raise VoiceartError(f"Unknown device '{value}'; use cpu, cuda or auto.")
+        raise VoiceartError(f"Unknown device {value!r}; use cpu, cuda or auto.")
     return value
 
 

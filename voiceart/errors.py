@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import sys
 import traceback
 
@@ -34,6 +35,14 @@ class UnknownStyleError(VoiceartError):
     def __init__(self, message: str, suggestions: list[str]):
         super().__init__(message)
         self.suggestions = suggestions
+
+
+def plain_text(text: str) -> str:
+    """Text fit to show, speak, encode and store: bytes that were not UTF-8 (Python keeps them as
+    lone surrogates) become U+FFFD, control characters become spaces."""
+    text = re.sub("[\ud800-\udc7f\udd00-\udfff]", "\ufffd", str(text))  # lone surrogates that were not bytes
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 else c for c in text)
 
 
 def debugging() -> bool:
@@ -67,8 +76,8 @@ def report(exc: BaseException, what: str = "That", stream=None) -> None:
             traceback.print_exception(exc, file=stream)
         message = sentence(exc, what)
         if not isinstance(exc, VoiceartError) and not debugging():
-            message += " (run it again with --debug to see where)"
-        print(f"voiceart: {message}", file=stream, flush=True)
+            message = message.removesuffix(".") + " (run it again with --debug to see where)."
+        print(f"voiceart: {plain_text(message)}", file=stream, flush=True)
     except (OSError, ValueError):  # stderr itself is gone: nothing more can be said
         pass
 

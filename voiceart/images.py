@@ -22,8 +22,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
-from voiceart.config import plain_text
-from voiceart.errors import ImageError, VoiceartError
+from voiceart.errors import ImageError, VoiceartError, plain_text
 
 log = logging.getLogger("voiceart.images")
 
@@ -193,6 +192,8 @@ def picture_path(output: Path) -> Path:
     output = Path(output)
     if not output.name or output.name in (".", ".."):
         raise VoiceartError(f"{output} is not a file name; name the picture, e.g. out.png.")
+    if output.is_dir():
+        raise VoiceartError(f"{output} is a folder; give a file name, e.g. {output / 'out.png'}.")
     if not output.suffix:
         return output.with_name(output.name + ".png")
     if output.suffix.lower() not in FORMATS:
@@ -218,8 +219,6 @@ def check_output(output: Path, inputs: Iterable[Path]) -> Path:
             same = False
         if same or output.resolve() == Path(source).resolve():
             raise VoiceartError(f"voiceart will not write over {source}, the picture it reads; give -o another name.")
-    if output.is_dir():
-        raise VoiceartError(f"{output} is a folder; give -o a file name, e.g. {output / 'out.png'}.")
     return output
 
 
