@@ -158,6 +158,8 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         raise VoiceartError("--variants must be between 1 and 64.")
     output_names(args.output, [1], 1, False)  # a name voiceart will not write is said before the model loads
     text, note = cap_description(args.text)
+    if not text:
+        raise VoiceartError("There is nothing to draw: the description is empty.")
     if note:
         print(note)
     netg, encoder, captions = _model_files(args)
