@@ -104,7 +104,7 @@ def test_a_full_disk_is_said_plainly_and_leaves_no_half_file(tmp_path, photo_fil
     out = tmp_path / "out.png"
     assert main(["stylize", str(photo_file), "--style", "Realism", "-o", str(out)]) == 2
     assert "the disk is full" in capsys.readouterr().err
-    assert list(tmp_path.glob("*.png")) == [] and list(tmp_path.glob(".voiceart-*")) == []
+    assert list(tmp_path.glob("*.png")) == [] and list(tmp_path.glob(".*.tmp")) == []
 
 
 def test_asking_for_a_gpu_that_is_not_there_is_one_sentence(photo_file, tmp_path):

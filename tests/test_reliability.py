@@ -759,3 +759,61 @@ def test_the_documented_counts_are_the_tested_ones():
     for kind, n in table().items():
         assert f"| {kind} | {n} |" in text, f"docs/reliability.md should say | {kind} | {n} |"
     assert f"| all | {sum(table().values())} |" in text
+
+
+# --- the README's examples ----------------------------------------------------------------------
+
+def readme_commands() -> list[list[str]]:
+    """Every voiceart command the README shows (code blocks and inline), as argument lists."""
+    import re
+    import shlex
+
+    text = (PROJECT_ROOT / "README.md").read_text()
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.splitlines()]
+    lines += [c for c in re.findall(r"`((?:voiceart|\./start\.sh) [^`]*)`", text) if " -" in c]  # examples, not names
+    commands = []
+    for line in lines:
+        for part in line.split("  #")[0].split(";"):
+            words = shlex.split(part)
+            if words and words[0] in ("voiceart", "./start.sh"):
+                commands.append(words[1:])
+    return commands
+
+
+def test_every_readme_command_is_one_voiceart_understands():
+    from voiceart.cli import build_parser
+
+    commands = readme_commands()
+    assert len(commands) >= 25
+    for argv in commands:
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit as exc:
+            assert argv == ["--help"] and exc.code == 0, f"the README's `voiceart {' '.join(argv)}` is not a valid command"
+
+
+def test_the_readme_examples_that_need_nothing_more_do_what_it_says(tmp_path, monkeypatch, capsys, one_torch_thread):
+    """Run where the README's examples run: a folder with photo.jpg (the bird files are a person's own)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOICEART_THREADS", "1")
+    photo((320, 240)).save("photo.jpg")
+    ran = 0
+    for argv in readme_commands():
+        if argv[:1] not in (["styles"], ["stylize"], ["generate"]) or any(w.isupper() for w in argv):
+            continue  # the others need a microphone, training data or minutes; TEXT, OUT.png are placeholders
+        code = main(argv)
+        printed, said = capsys.readouterr()
+        ran += 1
+        if "--netg" in argv:  # the released bird model: a person brings its files; without them, one sentence
+            assert code == 2 and "bird_DMGAN.pth" in said, said
+            continue
+        assert code == 0, said
+        if argv[0] == "stylize":
+            with Image.open("out.png") as out:
+                assert out.format == "PNG" and out.size == (320, 240) and out.text["painting_id"]
+        elif argv[0] == "generate":
+            with Image.open("boat.png") as out:
+                assert out.format == "PNG" and out.text["text"] == "a red boat on a calm lake at sunset"
+        else:
+            assert "Impressionism" in printed
+    assert ran == 7  # styles, four stylize (one inline), two generate
