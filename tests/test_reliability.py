@@ -13,10 +13,9 @@ import hashlib
 import io
 import json
 import math
-import shutil
 import struct
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -220,9 +219,12 @@ def cases() -> list[Case]:
         add(Case("environment", f"VOICEART_THREADS={value}", ("styles",), env=(("VOICEART_THREADS", value),), says="VOICEART_THREADS" if not value.lstrip("-").isdigit() else "threads"))
     for value in ("gpu", "cuda:abc", "cpu please"):
         add(Case("environment", f"VOICEART_DEVICE={value}", ("styles",), env=(("VOICEART_DEVICE", value),), says="device"))
-    for name in ("VOICEART_CACHE", "VOICEART_PICTURES", "VOICEART_MODELS"):
+    for name in ("VOICEART_CACHE", "VOICEART_MODELS"):
         add(Case("environment", f"{name} is a file", ("styles",), env=((name, "{in}/note.txt"),), says="is a file"))
         add(Case("environment", f"{name} under a file", ("styles",), env=((name, "{in}/note.txt/sub"),), says="is a file"))
+        add(Case("environment", f"{name} name too long", ("styles",), env=((name, "{in}/" + "x" * 5000),), says="too long"))
+    add(Case("environment", "VOICEART_DEVICE=cuda without a GPU", stylize_with("--max-side", "64"), codes=(0, 2),
+             env=(("VOICEART_DEVICE", "cuda"),)))  # a sentence where no GPU is, a picture where one is
     add(Case("environment", "VOICEART_CACHE is a file, then transcribe", ("transcribe", "{in}/speech.wav"),
              env=(("VOICEART_CACHE", "{in}/note.txt"),), says="VOICEART_CACHE"))
     add(Case("environment", "VOICEART_TEXT2IMAGE unknown", ("generate", "a red boat", "-o", "{out}/b.png"),

@@ -36,7 +36,9 @@ _LIMITS = {
     "pre_roll": (float, 0.0, 5.0, "The audio kept before speech (seconds)"),
     "vad_threshold": (float, 0.0, 1.0, "The voice activity threshold"),
 }
-_FOLDERS = {"cache_dir": "VOICEART_CACHE", "pictures_dir": "VOICEART_PICTURES", "models_dir": "VOICEART_MODELS"}
+# Folders every command may need, checked when set. The pictures folder is checked when a picture is
+# saved: a session starts, and keeps its pictures, even while that folder is wrong.
+_FOLDERS = {"cache_dir": "VOICEART_CACHE", "models_dir": "VOICEART_MODELS"}
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
@@ -97,6 +99,8 @@ def _checked(name: str, value):
         return kind(value)
     if name in _FOLDERS and value is not None:
         return check_folder(Path(value).expanduser(), _FOLDERS[name])
+    if name == "pictures_dir":
+        return Path(value).expanduser()
     if name == "device" and (not isinstance(value, str) or not _DEVICE.fullmatch(value.strip().lower())):
         raise VoiceartError(f"Unknown device {value!r}; use cpu, cuda or auto.")
     return value

@@ -68,6 +68,14 @@ def sentence(exc: BaseException, what: str = "That") -> str:
     return f"{what} failed ({reason[:160]})."
 
 
+def logged(exc: BaseException, what: str = "That") -> str:
+    """:func:`sentence`, with the traceback in the debug log (shown with --debug): for the session's
+    threads, which say the sentence rather than print it."""
+    text = sentence(exc, what)
+    log.debug("%s", text, exc_info=exc)
+    return text
+
+
 def report(exc: BaseException, what: str = "That", stream=None) -> None:
     """Print ``exc`` as one line on stderr (and its traceback when debugging)."""
     stream = stream or sys.stderr

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 import numpy as np
 
 from voiceart.config import Settings, cap_description
-from voiceart.errors import plain_text, sentence
+from voiceart.errors import logged, plain_text
 from voiceart.session.events import Draw, Drawn, Failed, Heard, Keep, Problem, Run, Save, Saved, Say, Show, State, \
     Stylize, Stylized, View
 from voiceart.speech import grammar
@@ -163,7 +163,7 @@ class App:
         return event
 
     def _job_failed(self, job, exc: Exception) -> Failed:
-        event = Failed(job.job, sentence(exc))
+        event = Failed(job.job, logged(exc))
         self.failures.append(event.message)
         return event
 
@@ -186,7 +186,7 @@ class App:
                 if isinstance(event, Heard) and note:
                     self._say_aside(note)
             except Exception as exc:  # a bug in the session must not silence the app: say it, go on
-                self.output.note(f"the session failed on {type(event).__name__} ({type(exc).__name__}: {exc})")
+                self.output.note(logged(exc, f"The session, on {type(event).__name__},"))
                 self.output.note(f"says: {SORRY}")
                 if self.voice is not None:
                     self.voice.say(SORRY)
@@ -317,8 +317,7 @@ class Listener:
         except ImportError as exc:
             self._fail(f"Listening needs the Python package {exc.name}; the keys and typed commands still work.")
         except Exception as exc:  # never a silent, deaf app: say it, and the keys go on working
-            self._fail(f"Listening stopped ({type(exc).__name__}: {str(exc)[:120]}); the keys and typed commands "
-                       f"still work.")
+            self._fail(f"{logged(exc, 'Listening').removesuffix('.')}; the keys and typed commands still work.")
 
     def _observe(self, frames: Iterable) -> Iterator:
         """The frames as they are, telling the output the level, and when voiceart itself speaks (muted)."""

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from voiceart.app.stages import picture_kind, unused
-from voiceart.errors import sentence
+from voiceart.errors import logged
 from voiceart.session.events import Picture
 
 
@@ -42,7 +42,7 @@ class SessionFolder:
             if self._said_problem:
                 return None, None
             self._said_problem = True
-            return None, (f"{sentence(exc).rstrip('.')}, so this session's pictures are only kept in memory; "
+            return None, (f"{logged(exc).rstrip('.')}, so this session's pictures are only kept in memory; "
                           f"say save to keep one.")
         self.kept[picture.number] = path
         return path, None

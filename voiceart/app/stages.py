@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 from voiceart.config import Settings, check_folder
-from voiceart.errors import sentence
+from voiceart.errors import logged
 from voiceart.session.events import Draw, Drawn, Failed, Picture, Save, Saved, Stylize, Stylized
 
 # The Magenta lite transformer was made for 384 px pictures; its brush strokes have a size in pixels,
@@ -95,7 +95,7 @@ class Stages:
             try:
                 warm_up()
             except Exception as exc:
-                problems.append(sentence(exc))
+                problems.append(logged(exc))
         return problems
 
     # -- the jobs ----------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ class Stages:
                 return self.save(job)
             raise TypeError(f"not a job: {job!r}")
         except Exception as exc:
-            return Failed(job.job, sentence(exc, WHAT.get(type(job), "That")))
+            return Failed(job.job, logged(exc, WHAT.get(type(job), "That")))
 
     def draw(self, job: Draw) -> Drawn:
         generation = self.text2image.generate(job.description, seed=job.seed)

@@ -12,7 +12,7 @@ import queue
 import threading
 from typing import Callable
 
-from voiceart.errors import sentence
+from voiceart.errors import logged
 
 log = logging.getLogger("voiceart.worker")
 
@@ -46,7 +46,7 @@ class Worker:
             try:
                 self._prepare()
             except Exception as exc:  # the first job that needs the model says it again, in context
-                log.warning(sentence(exc, "Loading the models"))
+                log.warning(logged(exc, "Loading the models"))
         while True:
             job = self._queue.get()
             if job is None:
@@ -55,7 +55,7 @@ class Worker:
                 answer = self._run(job)
             except Exception as exc:
                 if self._fail is None:
-                    log.warning(sentence(exc))
+                    log.warning(logged(exc))
                     continue
                 answer = self._fail(job, exc)
             self._deliver(answer)
