@@ -25,13 +25,17 @@ from voiceart.speech.grammar import Command, Expecting
 # The decision, calibrated on the development set (tools/speech_accuracy.py --calibrate; the figures
 # are in docs/speech-accuracy.md). Scores are sums of natural-log probabilities over whole utterances.
 # Scores are sums of natural-log probabilities over whole utterances (end of text included), divided by
-# their number of tokens to the power LENGTH_POWER: a sum alone favours short phrases ("Cancel." over
-# a long description Whisper was unsure of), an average alone favours long ones.
-CONFIDENT_LOGPROB = -0.45  # a sure command whose text Whisper wrote with at least this average is not checked
-LENGTH_POWER = 1.0
-ACT_GAP = 0.3  # the best phrase is acted on when the free text explains the audio at most this much better ...
-ACT_MARGIN = 0.5  # ... and no other command's phrase comes within this of it
-ASK_GAP = 1.0  # within this, the best phrase is asked about ("Did you mean 'undo'?"); beyond, the free text stands
+# their number of tokens to the power LENGTH_POWER. An average favours long, predictable phrases
+# ("Post-Impressionism."), a sum short ones; with texts of MAX_WORDS at most, the plain sum won.
+CONFIDENT_LOGPROB = -0.3  # a sure command whose text Whisper wrote with at least this average is not checked
+# Nor is a longer text, unless it names a style after "paint it in the style of the ...": a phrase
+# short and predictable ("Post-Impressionism.") can outscore an unsure sentence token for token, but
+# commands are short, and a sentence is a scene.
+MAX_WORDS = 4
+LENGTH_POWER = 0.0
+ACT_GAP = 1.0  # the best phrase is acted on when the free text explains the audio at most this much better ...
+ACT_MARGIN = 6.0  # ... and no other command's phrase comes within this of it
+ASK_GAP = 6.0  # within this, the best phrase is asked about ("Did you mean 'undo'?"); beyond, the free text stands
 PHRASES_PER_COMMAND = 3  # the command phrases written most like the free text, beside the canonical one
 QUESTION_WORDS = {"what", "which", "how", "who", "where", "why", "when"}
 
@@ -184,23 +188,33 @@ def normal(logprob: float, tokens: int, power: float = LENGTH_POWER) -> float:
 
 
 def decide(parsed: Command, checked: Checked | None, act_gap: float = ACT_GAP, act_margin: float = ACT_MARGIN,
-           ask_gap: float = ASK_GAP, power: float = LENGTH_POWER) -> Command:
+           ask_gap: float = ASK_GAP, power: float = LENGTH_POWER, may_act: bool = True) -> Command:
     """The free text's command, the best phrase's (acted on or asked about), or the free text's as it is.
 
     The best phrase is acted on only when it explains the audio nearly as well as the free text and
-    clearly better than any other command; a close call is a question, never a different action."""
+    clearly better than any other command; a close call is a question, never a different action.
+    A free text that is itself a sure command counts as a phrase of its command. Without ``may_act``
+    (a scene said while one is expected) the best phrase is at most asked about."""
     if checked is None or not checked.best:
         return parsed
-    ranked = sorted(((normal(lp, n, power), c) for lp, n, c in checked.best.values()), key=lambda sc: -sc[0])
-    (top, command), runner_up = ranked[0], (ranked[1][0] if len(ranked) > 1 else float("-inf"))
-    gap = normal(*checked.free, power) - top
+    free = normal(*checked.free, power)
+    scored = {key: normal(lp, n, power) for key, (lp, n, _) in checked.best.items()}
+    commands = {key: command for key, (_, _, command) in checked.best.items()}
+    said = (parsed.name, parsed.argument)
+    if parsed.sure and parsed.name != "describe":
+        scored[said] = max(scored.get(said, free), free)
+        commands.setdefault(said, parsed)
+    ranked = sorted(scored, key=scored.get, reverse=True)
+    top = ranked[0]
+    runner_up = scored[ranked[1]] if len(ranked) > 1 else float("-inf")
+    gap, clear = free - scored[top], scored[top] - runner_up >= act_margin
     if gap > ask_gap:
         return parsed
-    if (parsed.name, parsed.argument) == (command.name, command.argument) and parsed.sure:
-        return parsed if top - runner_up >= act_margin else _ask(command)
-    if gap <= act_gap and top - runner_up >= act_margin:
-        return Command(command.name, command.argument, confidence=0.9)
-    return _ask(command)
+    if top == said and parsed.sure:
+        return parsed if clear else _ask(commands[top])
+    if may_act and gap <= act_gap and clear:
+        return Command(top[0], top[1], confidence=0.9)
+    return _ask(commands[top])
 
 
 def _ask(command: Command) -> Command:
@@ -218,11 +232,17 @@ def confident(parsed: Command, avg_logprob: float, threshold: float = CONFIDENT_
     return parsed.sure and parsed.name != "describe" and avg_logprob >= threshold
 
 
+def worth_checking(text: str, max_words: int = MAX_WORDS) -> bool:
+    """Short enough to be a command, or a style named after its carrier words."""
+    return 0 < len(grammar.words(text)) <= max_words or bool(_style_carrier(text))
+
+
 def understand(transcriber, transcript, expecting: "Expecting | str", styles: Sequence[str] = (),
                numbered: Sequence[str] = ()) -> Command:
     """The command of one transcript, checked against its audio when the text alone is not confident."""
     expecting = Expecting.parse(expecting)
     parsed = grammar.parse(transcript.text, expecting, styles, numbered)
-    if not transcript.text or transcript.audio is None or confident(parsed, transcript.avg_logprob):
+    if transcript.audio is None or not worth_checking(transcript.text) or confident(parsed, transcript.avg_logprob):
         return parsed
-    return decide(parsed, check(transcriber, transcript, expecting, styles, numbered))
+    may_act = not (expecting is Expecting.DESCRIPTION and parsed.name == "describe")
+    return decide(parsed, check(transcriber, transcript, expecting, styles, numbered), may_act=may_act)
