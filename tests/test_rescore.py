@@ -103,3 +103,14 @@ def test_silence_and_noise_give_nothing(base, styles):
         heard = base.transcribe(audio)
         for expecting in ("any", "description", "style", "yes_no"):
             assert rescore.understand(base, heard, expecting, styles, NUMBERED) == grammar.NONE
+
+
+def test_the_terminal_and_keyboard_modes_do_not_import_whisper():
+    """Whisper (and numba under it, about 75 MB) is imported only when a microphone is heard."""
+    import subprocess
+    import sys
+
+    code = ("import sys, voiceart.cli, voiceart.app.commands, voiceart.app.loop, voiceart.app.terminal, "
+            "voiceart.speech.transcribe, voiceart.speech.rescore; print('whisper' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
