@@ -268,13 +268,14 @@ Made by `{' '.join(['.venv/bin/python', 'tools/speech_accuracy.py', *sys.argv[1:
 {settings.threads} thread{'s' if settings.threads != 1 else ''}, Whisper {model}). Do not edit by hand: run it again.
 
 `voiceart.speech.rescore` decides between the free transcription, the best phrase of those that make sense at the
-moment (scored by Whisper's decoder on the same audio), and a question. Its four thresholds were chosen on the
+moment (scored by Whisper's decoder on the same audio), and a question. Its thresholds were chosen on the
 development set: {len(rows)} recordings, the utterances of `tests/data/speech_set.csv` in {len(voices)} voices
 ({', '.join(voices)}) in the two conditions of the test set. None of these voices is in the test set
 ([speech-accuracy.md](speech-accuracy.md)).
 
-The grid: a sure command whose text has an average log-probability of at least `CONFIDENT_LOGPROB` is not checked;
-the best phrase is acted on when the free text scores at most `ACT_GAP` above it and the best phrase of any other
+The grid: a sure command whose text has an average log-probability of at least `CONFIDENT_LOGPROB` is not checked,
+nor a text of more than `MAX_WORDS` words (unless a style follows "paint it in the style of the"); scores are sums of
+log-probabilities divided by the number of tokens to the power `LENGTH_POWER`; the best phrase is acted on when the free text scores at most `ACT_GAP` above it and the best phrase of any other
 command at least `ACT_MARGIN` below it; it is asked about within `ASK_GAP`; beyond, the free text's command stands.
 Chosen by the search (`--calibrate`): no wrong action on the development set, even a step bolder, then the most
 commands and descriptions right (a question on the right command counting half); among equals the most cautious.
