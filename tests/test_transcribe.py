@@ -364,7 +364,8 @@ def test_converted_base_loads_strictly_and_hears_what_ctranslate2_hears(tmp_path
     assert _same_as_ctranslate2(model, tokenizer, folder, "a lighthouse on a cliff at sunset").strip() == "A lighthouse on a cliff at sunset."
 
 
-# What is said, what the session expects, the command and its argument (tools/speech_accuracy.py reads the same file).
+# What is said, what the session expects, the command and its argument, for espeak-ng and tiny.en (the
+# other engines' test set is tests/data/speech_set.csv, measured by tools/speech_accuracy.py).
 with open(Path(__file__).parent / "data" / "spoken_commands.csv", newline="") as f:
     COMMAND_UTTERANCES = [(r["said"], r["expecting"], r["command"], r["argument"] or None) for r in csv.DictReader(f)]
 
