@@ -68,24 +68,6 @@ def test_each_reported_mishearing_gives_the_command_or_a_question(base, styles, 
 @pytest.mark.slow
 @needs_base
 @needs_sox
-def test_the_readme_demo_saves_in_every_test_voice(base, styles):
-    failed = []
-    for voice in S.voices("test"):
-        if not S.available(voice):
-            continue
-        steps = list(zip(S.DEMO, ("description", "style", "any"), (("describe",), ("style", "Baroque"), ("save", None))))
-        for said, expecting, want in steps:
-            heard = base.transcribe(S.condition(S.speak(voice, said), "click", 0))
-            command = rescore.understand(base, heard, expecting, styles, NUMBERED if expecting != "description" else ())
-            got = (command.name,) if command.name == "describe" else (command.name, command.argument)
-            if got != want or command.question:
-                failed.append(f"{voice}: {said!r} heard {heard.text!r} -> {command}")
-    assert not failed, failed
-
-
-@pytest.mark.slow
-@needs_base
-@needs_sox
 @pytest.mark.parametrize("voice", ["flite-rms", "pico-en-us", "kokoro-heart"])
 def test_a_clear_description_is_never_made_a_command(base, styles, voice):
     for u in S.UTTERANCES:
