@@ -110,10 +110,12 @@ def _to_float(file: str | Path) -> np.ndarray:
 
 def available(voice: str) -> bool:
     """Whether the voice can be heard here: committed audio, or its engine installed."""
+    if shutil.which("sox") is None:  # it decodes the recordings and makes the conditions
+        return False
     if committed(voice) and VOICES[voice][1] == "test" and (AUDIO / voice).is_dir():
         return True
     program = VOICES[voice][2][0]
-    if shutil.which(program) is None or shutil.which("sox") is None:
+    if shutil.which(program) is None:
         return False
     if program == "espeak-ng" and voice.startswith("mbrola"):
         return Path(f"/usr/share/mbrola/{voice.split('-')[1]}").exists()
