@@ -180,7 +180,7 @@ HEADER = ("| | commands right | of which sure | asked | nothing | asked another 
 
 def demo_saves(rows) -> dict[str, bool]:
     """Per voice and condition: the README demo line's three utterances came out as described, Baroque, saved."""
-    want = {"a castle on a hill at night": ("describe",), "baroque": ("style", "Baroque"), "save": ("save",)}
+    want = {"a castle on a hill at night": ("describe",), "baroque": ("style", "Baroque"), "save": ("save", None)}
     out = defaultdict(lambda: True)
     for row in rows:
         if row["said"] in want:
