@@ -24,6 +24,7 @@ from voiceart.images import png_metadata
 from voiceart.paintings.catalogue import Catalogue
 from voiceart.session.events import Draw, Drawn, Failed, Picture, Save, Saved, Stylize, Stylized
 from voiceart.session.machine import Session
+from voiceart.text2image.bridge import Change
 
 DESCRIPTION = "a red circle on a white background"  # words the test model knows
 
@@ -99,7 +100,7 @@ def test_the_scene_model_draws_the_words_it_knows_for_others_and_tells_a_scene_f
     stages = Stages(Settings())  # the shipped scene model, as the app runs it
     drawn = stages.run(Draw(1, "a lighthose by the sea and a zorblax", seed=0))
     assert isinstance(drawn, Drawn), drawn
-    assert drawn.changed == (("lighthose", "lighthouse"),) and drawn.unknown_words == ("zorblax",)
+    assert drawn.said.changes == (Change("lighthose", "lighthouse", "spelling"),) and drawn.unknown_words == ("zorblax",)
     assert stages.knows("a red boat on a calm lake at sunset")
     assert not stages.knows("Sleeve it.") and not stages.knows("Same this picture.") and not stages.knows("Can do that.")
 

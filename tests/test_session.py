@@ -552,10 +552,15 @@ def test_a_clear_description_is_still_drawn(knows):
     assert draw.description == "a windmill in a field at night"
 
 
-def test_the_words_drawn_for_others_and_left_out_are_said_in_one_sentence():
+def test_the_words_drawn_for_others_and_left_out_are_said_in_one_sentence_and_kept_with_the_picture():
+    from voiceart.text2image.bridge import Bridged, Change
+
     person = Person()
     job = runs(person.say("a cottage by the ocean with a zorblax"))[0]
-    actions = person.do(Drawn(job.job, Image.new("RGB", (64, 64)), ("zorblax",), "landscape", LANDSCAPE, SENTENCE,
-                              (("cottage", "house"), ("ocean", "sea"))))
+    bridged = Bridged(job.description, ("a", "house", "by", "the", "sea", "with", "a"),
+                      (Change("cottage", "house", "meaning"), Change("ocean", "sea", "meaning")), ("zorblax",))
+    actions = person.do(Drawn(job.job, Image.new("RGB", (64, 64)), ("zorblax",), "landscape", LANDSCAPE, SENTENCE, bridged))
     assert said(actions) == (f"I drew house for cottage and sea for ocean; I do not know the word zorblax, so I left it "
                              f"out. {SENTENCE} {CHOOSE}")
+    (picture,) = kept(actions)
+    assert picture.metadata()["word_changes"] == "cottage -> house; ocean -> sea; left out: zorblax"

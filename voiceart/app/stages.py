@@ -116,7 +116,7 @@ class Stages:
         image = generation.largest[0]
         advice = self.genre.classify(image, job.description)
         return Drawn(job.job, image, tuple(generation.unknown), advice.genre, tuple(advice.styles), advice.sentence,
-                     tuple((c.said, c.used) for c in generation.said.changes))
+                     generation.said)
 
     def stylize(self, job: Stylize) -> Stylized:
         from voiceart.images import load_image

@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from voiceart.speech.grammar import Command
+from voiceart.text2image.bridge import Bridged
 
 
 class State(Enum):
@@ -40,12 +41,13 @@ class Picture:
     strength: float | None = None
     seed: int = 0
     source: int | None = None  # number of the drawn picture a styled one repaints
+    word_changes: str = ""  # words of the description drawn as others or left out: "ocean -> sea; left out: zorblax"
 
     def metadata(self) -> dict[str, str]:
         """PNG text chunks: what was said, what was made from it, and alt text."""
         meta = {"Software": "voiceart", "Description": self.description, "alt": self.description,
                 "seed": str(self.seed), "picture": str(self.number)}
-        for key in ("genre", "style", "painting_id", "painting_credit", "painting_licence"):
+        for key in ("genre", "style", "painting_id", "painting_credit", "painting_licence", "word_changes"):
             value = getattr(self, key)
             if value:
                 meta[key] = value
@@ -73,7 +75,7 @@ class Drawn:
     genre: str
     styles: tuple[str, ...]  # recommended, best first
     sentence: str  # the spoken recommendation
-    changed: tuple[tuple[str, str], ...] = ()  # (said, drawn) for each word the model knew in another form
+    said: Bridged | None = None  # how the description reached the model: words drawn as others, words left out
 
 
 @dataclass(frozen=True)

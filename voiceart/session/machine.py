@@ -26,6 +26,7 @@ from voiceart.genre.recommend import join_words
 from voiceart.session.events import (Action, Draw, Drawn, Event, Failed, Heard, Keep, Picture, Problem, Run, Save,
                                      Saved, Say, Show, State, Stylize, Stylized, View)
 from voiceart.speech.grammar import SPOKEN, Command, Expecting
+from voiceart.text2image.bridge import Change
 
 STEP = 0.25  # how much "stronger" and "weaker" change the style strength
 WEAKEST, STRONGEST = 0.25, 1.0
@@ -373,11 +374,12 @@ class Session:
 
     def _on_drawn(self, result: Drawn) -> list[Action]:
         job = self._work.job
-        picture = self._add(Picture(len(self._history) + 1, result.image, job.description, genre=result.genre, seed=job.seed))
+        picture = self._add(Picture(len(self._history) + 1, result.image, job.description, genre=result.genre, seed=job.seed,
+                                    word_changes=result.said.summary() if result.said else ""))
         self._advice[picture.number] = (tuple(result.styles), result.sentence)
         self._work = None
         self._state = State.CHOOSING
-        unknown = _words_sentence(result.changed, result.unknown_words)
+        unknown = _words_sentence(result.said.changes if result.said else (), result.unknown_words)
         if self._queued_style:
             style, self._queued_style = self._queued_style, None
             return self._stylize(picture, style, self._strength, f"Here is {job.description}. Now painting it in {style}.",
@@ -478,12 +480,12 @@ class Session:
         return tuple(SPOKEN[name] for name in self._available())
 
 
-def _words_sentence(changed: tuple[tuple[str, str], ...], left_out: tuple[str, ...]) -> str:
+def _words_sentence(changed: tuple[Change, ...], left_out: tuple[str, ...]) -> str:
     """One sentence on the words the model did not know: "I drew sea for ocean; I do not know the word
     zorblax, so I left it out. " ("" when it knew them all)."""
     parts = []
     if changed:
-        parts.append(WORDS_USED.format(pairs=join_words([f"{used} for {said}" for said, used in changed], "and")))
+        parts.append(WORDS_USED.format(pairs=join_words([f"{c.used} for {c.said}" for c in changed], "and")))
     if left_out:
         many = len(left_out) > 1
         parts.append(WORDS_LEFT_OUT.format(s="s" if many else "", words=join_words(list(left_out), "and"),

@@ -5,6 +5,7 @@
   official module and parameter names
 - ``losses``: DAMSM word and sentence losses, GAN losses, the KL loss of conditioning augmentation
 - ``vocab``: tokenising as the official code, ``captions.pickle``
+- ``bridge``: words the vocabulary lacks mapped to ones it has (form, spelling, meaning, sound) or left out
 - ``checkpoints``: strict loading of released and trained files
 - ``sample``: the stage API (``TextToImage``)
 - ``data``, ``train_damsm``, ``train_dmgan``, ``evaluate``: training and measuring

@@ -150,7 +150,7 @@ class WordBridge:
                     changes.append(change)
                 used = change.used
             words.append(used)
-            if token not in SMALL_WORDS and used not in SMALL_WORDS and not token.isdigit():
+            if token not in SMALL_WORDS and not token.isdigit():
                 things.append(used)
         return Bridged(text, tuple(words), tuple(changes), tuple(left_out), tuple(things))
 
