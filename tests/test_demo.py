@@ -33,8 +33,14 @@ def real_models(monkeypatch, text2image_models, whisper_tiny):
     monkeypatch.setenv("VOICEART_WHISPER_CHECKPOINT", str(whisper_tiny))
 
 
+@pytest.fixture
+def shipped_scene_model(monkeypatch, whisper_tiny):
+    """The shipped scene model, which knows the built-in demo's words, and Whisper tiny.en."""
+    monkeypatch.setenv("VOICEART_WHISPER_CHECKPOINT", str(whisper_tiny))
+
+
 @pytest.mark.slow
-def test_the_built_in_demo_describes_chooses_again_and_saves(real_models, tmp_path, capsys):
+def test_the_built_in_demo_describes_chooses_again_and_saves(shipped_scene_model, tmp_path, capsys):
     out = tmp_path / "demo"
     code = main(["demo", "--out", str(out)])
     printed = capsys.readouterr().out

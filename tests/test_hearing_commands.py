@@ -62,7 +62,7 @@ def test_listen_with_settings_that_clash_is_one_sentence(fake_mic, recording):
     from voiceart.errors import VoiceartError
 
     fake_mic(recording.samples)
-    with pytest.raises(VoiceartError, match="Those listening settings do not work together"):
+    with pytest.raises(VoiceartError, match=r"The silence that ends an utterance \(seconds\) must be a number from 0.05 to 10, not 0.0\."):
         run(["listen", "--silence-tail", "0", "--quiet"])
 
 

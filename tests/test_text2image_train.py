@@ -132,7 +132,7 @@ def test_train_generate_and_eval_from_the_command_line(shapes, damsm_folder, tmp
 
     assert voiceart(["--device", "cpu", "--threads", "1", "generate", "a red circle on a nowhere background", "--model", str(out),
                      "--seed", "1", "--all-stages", "-o", str(tmp_path / "c.png")]) == 0
-    assert "left out): nowhere" in capsys.readouterr().out
+    assert "left out: nowhere" in capsys.readouterr().out
     assert Image.open(tmp_path / "c.png").size == (128, 128) and Image.open(tmp_path / "c-64.png").size == (64, 64)
     assert voiceart(["--device", "cpu", "--threads", "1", "generate", "a blue square", "--preset", "shapes", "-o", str(tmp_path / "s.png")]) == 0
     assert Image.open(tmp_path / "s.png").size == (128, 128)
