@@ -26,6 +26,20 @@ def one_torch_thread():
 
 
 @pytest.fixture(scope="session")
+def emoji_cache(tmp_path_factory):
+    """The emoji package fetched once for the session (the scene data's npm package), or a skip when npm
+    or the network cannot."""
+    from voiceart.text2image.scenes import emoji
+
+    cache = tmp_path_factory.mktemp("emoji-cache")
+    try:
+        emoji.fetch(cache)
+    except emoji.EmojiUnavailable as exc:
+        pytest.skip(str(exc))
+    return cache
+
+
+@pytest.fixture(scope="session")
 def photos() -> dict[str, Image.Image]:
     """Real photographs that scikit-image ships."""
     from skimage import data

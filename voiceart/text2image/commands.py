@@ -59,6 +59,16 @@ def register_train(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--install-as", metavar="NAME", help="when done, install the model so `generate --preset NAME` finds it")
     g.set_defaults(run=run_train_dmgan)
 
+    p = sub.add_parser("probe", help="text to image: the classifier that checks what generated scenes show",
+                       description="Train the scene probe (frozen EfficientNet-Lite0 features, linear heads for the "
+                                   "things, time of day, weather and terrain) on the probe split of a scene data set "
+                                   "(voiceart data scenes): pictures neither the DAMSM nor the generator learn from. "
+                                   "eval dmgan --probe uses it.")
+    p.add_argument("data", type=Path, help="a scene data set (its probe/ split is used) or one labelled split")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="FILE", help="where to write the probe (.pt)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run=run_train_probe)
+
 
 def register_eval(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("dmgan", help="text to image: R-precision, FD-Lite0, and IS / FID with Inception weights",
@@ -79,6 +89,9 @@ def register_eval(sub: argparse._SubParsersAction) -> None:
                    help="skip the baselines of the distances (real against real, an untrained generator)")
     e.add_argument("--grid", type=Path, metavar="FILE",
                    help="also draw 16 captions of DATA chosen by the seed beside their real pictures (.png or .jpg)")
+    e.add_argument("--probe", type=Path, metavar="FILE",
+                   help="the scene probe (voiceart train probe): does each picture show what its caption named? "
+                        "(DATA must be a split of a scene data set, with labels.json)")
     e.add_argument("-o", "--output", type=Path, metavar="REPORT.json", help="write the figures as JSON")
     e.set_defaults(run=run_eval_dmgan)
 
@@ -226,6 +239,24 @@ def _report_training(result: dict, command: str) -> None:
         print(f"Done: step {result['step']} of {result['total']}; results in {result['out']}.")
 
 
+def run_train_probe(args: argparse.Namespace, settings: Settings) -> int:
+    from voiceart.text2image.evaluate import Lite0Features
+    from voiceart.text2image.probe import probe_accuracy, train_probe
+
+    split = args.data / "probe" if (args.data / "probe" / "labels.json").is_file() else args.data
+    lite = Lite0Features(settings)
+    probe = train_probe(split, lite, seed=args.seed)
+    probe.save(args.out)
+    print(f"Wrote {args.out}: {len(probe.kinds)} kinds of thing, "
+          + ", ".join(f"{len(v)} {a} classes" for a, v in probe.classes.items()) + f", learned from {split}.")
+    held_out = args.data / "val"
+    if held_out is not split and (held_out / "labels.json").is_file():
+        scores = probe_accuracy(probe, held_out, lite)
+        print(f"On the real validation pictures: things found {scores.thing_recall:.1%}, "
+              + ", ".join(f"{a} {v:.1%}" for a, v in scores.accuracy.items()) + ".")
+    return 0
+
+
 def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
     import sys
 
@@ -265,6 +296,16 @@ def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
                             settings=settings, save_dir=args.save_images, progress=progress, words_num=words_num,
                             baselines=not args.no_baselines)
     print(file=sys.stderr)
+    if args.probe is not None:
+        from voiceart.text2image.evaluate import Lite0Features, untrained_generator
+        from voiceart.text2image.probe import Probe, evaluate_probe
+
+        untrained = None if args.no_baselines else untrained_generator(config, args.seed).to(device)
+        report.probe = evaluate_probe(generator, text_encoder, vocab, args.data, Probe.load(args.probe),
+                                      Lite0Features(settings).to(device), device, count=args.count, seed=args.seed,
+                                      batch_size=args.batch_size, words_num=words_num, untrained=untrained,
+                                      progress=progress)
+        print(file=sys.stderr)
     texts = caption_texts(args.data)
     if texts is not None:
         report.unknown_words = unknown_words(texts, vocab)

@@ -263,14 +263,22 @@ class EvalReport:
     real_pictures: int | None = None  # the real pictures the distances compare with (halves of them for *_real)
     unknown_words: dict | None = None  # see unknown_words()
     grid: dict | None = None  # {"file": ..., "captions": [{"number", "picture", "caption"}, ...]}
+    probe: dict | None = None  # voiceart.text2image.probe.evaluate_probe: generated / untrained / real
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
         out = [f"pictures: {self.images} ({self.seconds:.0f} s)"]
+        if self.probe:
+            out.append("What the probe finds (each held-out picture's plain caption; generated / untrained generator / real):")
+            for key, label in (("thing_recall", "named things found"), ("time", "time of day"), ("weather", "weather"),
+                               ("terrain", "ground")):
+                out.append(f"  {label}: " + " / ".join(f"{self.probe[m][key] * 100:.1f} %" for m in
+                                                       ("generated", "untrained", "real") if m in self.probe))
         if self.r_precision is not None:
             out.append(f"R-precision: {self.r_precision * 100:.2f} ± {self.r_precision_std * 100:.2f} % "
-                       f"(DAMSM, {self.r_candidates} captions per picture)")
+                       f"(DAMSM, {self.r_candidates} captions per picture: agreement with the encoder the generator "
+                       f"was trained against, not what a person sees)")
         if self.r_precision_untrained is not None:
             out.append(f"  untrained generator: {self.r_precision_untrained * 100:.2f} ± {self.r_precision_untrained_std * 100:.2f} %")
         if self.r_precision_real is not None:

@@ -1,10 +1,15 @@
 """The scene data set builder: seeded scenes -> drawn pictures + captions, in the folder layout
-that ``voiceart.text2image.data`` reads (``train/`` and ``test/``, each with the pictures and a
-``captions.txt`` of ``file<TAB>caption<TAB>class`` lines), and a ``stats.json``.
+that ``voiceart.text2image.data`` reads (``train/``, ``val/``, ``test/`` and ``probe/``, each with
+the pictures, a ``captions.txt`` of ``file<TAB>caption<TAB>class`` lines and a ``labels.json`` of
+what each picture shows), a ``kinds.json`` of the things' names and a ``stats.json``.
+
+The splits have one use each: ``train`` teaches the DAMSM and the generator; ``val`` chooses among
+models and steps; ``test`` is reported; ``probe`` teaches only the classifier that checks generated
+pictures (``voiceart.text2image.probe``), so that checker has never seen what the models learned from.
 
 Picture ``i`` of a split depends only on (seed, split, i), so the same seed gives the same bytes,
-with one process or several. The test split is drawn first; a training caption that equals a
-test caption is never written (the scene gets other captions, or is drawn anew).
+with one process or several. The test and val splits are drawn first; a training caption that
+equals one of theirs is never written (the scene gets other captions, or is drawn anew).
 """
 from __future__ import annotations
 
@@ -25,10 +30,11 @@ from voiceart.text2image.scenes.captions import Writer, captions, plain
 from voiceart.text2image.scenes.palette import BASE_OF
 from voiceart.text2image.scenes.render import render
 from voiceart.text2image.scenes.spec import Scene, sample_scene
-from voiceart.text2image.scenes.things import Kind
+from voiceart.text2image.scenes.things import KINDS, Kind
 
 CAPTIONS_PER_IMAGE = 6
-SPLITS = {"train": 0, "test": 1}
+SPLITS = {"train": 0, "test": 1, "val": 2, "probe": 3}
+VERSION = 2   # 1: about 520 kinds, things 10-20 px tall; 2: a large subject of 32 kinds in every picture
 
 
 def scene_class(scene: Scene) -> str:
@@ -62,10 +68,15 @@ def _work(job) -> list[tuple[str, list[str], str, dict]]:
     return out
 
 
-def _summary(scene: Scene, attempts: int, plain_held_out: bool) -> dict:
+def labels(scene: Scene) -> dict:
+    """What the picture shows, as the probe classifier learns and checks it."""
     return {"time": scene.time, "weather": scene.weather, "terrain": scene.land.terrain,
-            "backdrop": scene.land.backdrop or "none", "groups": [g.kind.group for g in scene.groups],
-            "emoji": sum(1 for g in scene.groups if g.kind.emoji), "things": len(scene.groups),
+            "things": [g.kind.key for g in scene.groups], "subject": scene.groups[0].kind.key if scene.groups else None}
+
+
+def _summary(scene: Scene, attempts: int, plain_held_out: bool) -> dict:
+    return {**labels(scene), "backdrop": scene.land.backdrop or "none", "groups": [g.kind.group for g in scene.groups],
+            "emoji": sum(1 for g in scene.groups if g.kind.emoji), "count": len(scene.groups),
             "redrawn": attempts > 1, "plain_held_out": plain_held_out}
 
 
@@ -86,7 +97,7 @@ def _prepare(folder: Path, overwrite: bool) -> None:
         if not (overwrite and ours):
             raise VoiceartError(f"{folder} is not empty; " + ("add --overwrite to build the data set again there."
                                 if ours else "choose a new folder for the data set."))
-        for part in ("train", "test"):
+        for part in SPLITS:
             shutil.rmtree(folder / part, ignore_errors=True)
         (folder / "stats.json").unlink()
     for part in SPLITS:
@@ -111,6 +122,9 @@ def _split(folder: Path, seed: int, split: str, count: int, size: int, kinds, av
             _progress(report, split, len(rows), count, start)
     lines = [f"{name}\t{text}\t{label}" for name, texts, label, _ in rows for text in texts]
     (folder / split / "captions.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    keys = ("time", "weather", "terrain", "things", "subject")
+    shown = {name: {k: summary[k] for k in keys} for name, _, _, summary in rows}
+    (folder / split / "labels.json").write_text(json.dumps(shown, indent=0) + "\n", encoding="utf-8")
     return rows
 
 
@@ -123,7 +137,7 @@ def _progress(report, split: str, done: int, count: int, start: float) -> None:
 def _stats(rows_by_split: dict, size: int, seed: int, kinds: list[Kind]) -> dict:
     words = {s: Counter(w for _, texts, _, _ in rows for t in texts for w in re.findall(r"\w+", t.lower()))
              for s, rows in rows_by_split.items()}
-    stats = {"seed": seed, "size": size, "emoji": bool(kinds), "emoji_kinds": len(kinds),
+    stats = {"version": VERSION, "seed": seed, "size": size, "emoji": bool(kinds), "emoji_kinds": len(kinds),
              "captions_per_image": CAPTIONS_PER_IMAGE,
              "vocabulary": len(set(words["train"]) | set(words["test"])), "vocabulary_train": len(words["train"]),
              "test_words_not_in_train": sorted(set(words["test"]) - set(words["train"]))}
@@ -132,8 +146,10 @@ def _stats(rows_by_split: dict, size: int, seed: int, kinds: list[Kind]) -> dict
         stats[split] = {
             "images": len(rows), "captions": sum(len(r[1]) for r in rows), "classes": len({r[2] for r in rows}),
             "mean_caption_words": round(float(np.mean([len(t.split()) for r in rows for t in r[1]])) if rows else 0.0, 2),
-            **{key: dict(sorted(Counter(s[key] for s in summaries).items())) for key in ("time", "weather", "terrain", "backdrop", "things")},
+            **{key: dict(sorted(Counter(s[key] for s in summaries).items())) for key in ("time", "weather", "terrain", "backdrop", "count")},
             "groups": dict(sorted(Counter(g for s in summaries for g in s["groups"]).items())),
+            "kinds": dict(sorted(Counter(k for s in summaries for k in s["things"]).items())),
+            "subjects": dict(sorted(Counter(s["subject"] for s in summaries).items())),
             "images_with_emoji": sum(1 for s in summaries if s["emoji"]),
             "drawn_anew_for_test_captions": sum(1 for s in summaries if s["redrawn"]),
             "plain_caption_held_out": sum(1 for s in summaries if s["plain_held_out"]),
@@ -141,20 +157,25 @@ def _stats(rows_by_split: dict, size: int, seed: int, kinds: list[Kind]) -> dict
     return stats
 
 
-def build(folder: Path, count: int = 20000, test_count: int = 1000, size: int = 128, seed: int = 0,
+def build(folder: Path, count: int = 32000, test_count: int = 1000, size: int = 128, seed: int = 0,
           use_emoji: bool = True, cache_dir: Path | None = None, workers: int = 1, overwrite: bool = False,
-          report: Callable[[str], None] = print) -> dict:
+          report: Callable[[str], None] = print, val_count: int = 1000, probe_count: int = 4000) -> dict:
     """Write the data set into ``folder``; returns its statistics (also written to stats.json)."""
-    if count < 1 or test_count < 1:
-        raise VoiceartError("The data set needs at least one training and one test picture.")
+    if count < 1 or test_count < 1 or val_count < 1 or probe_count < 1:
+        raise VoiceartError("The data set needs at least one training, test, validation and probe picture.")
     if size < 32 or size % 2:
         raise VoiceartError(f"The picture size must be an even number of at least 32 pixels, not {size}.")
     folder = Path(folder)
     _prepare(folder, overwrite)
     kinds = load_kinds(cache_dir, use_emoji, report)
-    rows = {"test": _split(folder, seed, "test", test_count, size, kinds, frozenset(), workers, report)}
-    avoid = frozenset(t for _, texts, _, _ in rows["test"] for t in texts)
+    rows = {"test": _split(folder, seed, "test", test_count, size, kinds, frozenset(), workers, report),
+            "val": _split(folder, seed, "val", val_count, size, kinds, frozenset(), workers, report)}
+    avoid = frozenset(t for split in ("test", "val") for _, texts, _, _ in rows[split] for t in texts)
     rows["train"] = _split(folder, seed, "train", count, size, kinds, avoid, workers, report)
-    stats = _stats({"train": rows["train"], "test": rows["test"]}, size, seed, kinds)
+    rows["probe"] = _split(folder, seed, "probe", probe_count, size, kinds, frozenset(), workers, report)
+    every = {k.key: k for k in list(KINDS.values()) + kinds}
+    (folder / "kinds.json").write_text(json.dumps({key: {"nouns": list(k.nouns), "plurals": list(k.plurals), "group": k.group}
+                                                   for key, k in every.items()}, indent=1) + "\n", encoding="utf-8")
+    stats = _stats(rows, size, seed, kinds)
     (folder / "stats.json").write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
     return stats

@@ -144,7 +144,7 @@ GROUND_WORDS = {"green": ("green", "green", "grassy", "lush green", "emerald", "
                 "brown": ("brown", "brown", "ploughed", "plowed", "muddy", "earthy", "bare brown", "furrowed"),
                 "lime": ("bright green", "lime green", "fresh green", "spring green", "vivid green"),
                 "white": ("white", "white", "snowy", "snow covered", "frozen", "frosty", "icy white", "powder white"),
-                "yellow": ("yellow", "yellow", "sandy", "sun baked", "dusty", "parched", "arid"),
+                "yellow": ("yellow", "yellow", "sandy", "scorched", "dusty", "parched", "arid"),
                 "orange": ("orange", "orange", "red sand", "rusty", "ochre", "terracotta", "dusty orange")}
 FIELD_NOUNS = ("field", "field", "pasture", "grassland", "farmland", "meadow land", "paddock", "countryside",
                "prairie", "plain", "farm field", "cropland", "lowland", "open field", "acreage")

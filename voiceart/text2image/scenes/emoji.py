@@ -4,7 +4,9 @@ The builder fetches the package with npm into the cache (``npm pack``, then Pyth
 unpacks only emoji.json, the licence files and the 64 px images it uses); nothing of it is part
 of the repository. Animals, food, plants, vehicles, buildings and people are kept, each with a
 caption name ("hedgehog", "man farmer"), where it may stand (a whale on water, an airplane in
-the sky, a bus on a road) and its main colour, measured from its pixels.
+the sky, a bus on a road) and its main colour, measured from its pixels. Only ``SCENE_EMOJI``
+are drawn in scenes: things people name in a scene for a painting, few enough that each kind
+gets a thousand pictures or more.
 """
 from __future__ import annotations
 
@@ -61,7 +63,9 @@ SKIP = {"PIG NOSE", "PAW PRINTS", "MICROBE", "BREAST-FEEDING", "HORIZONTAL TRAFF
         "HORSE RACING", "SPIDER WEB", "PERSON IN SUIT LEVITATING", "PERSON IN BED", "PERSON TAKING BATH",
         "FACE MASSAGE", "HAIRCUT", "MAN GETTING MASSAGE", "WOMAN GETTING MASSAGE", "MAN GETTING HAIRCUT",
         "WOMAN GETTING HAIRCUT", "PERSON IN STEAMY ROOM", "MAN IN STEAMY ROOM", "WOMAN IN STEAMY ROOM"}
-NAMES = {"COOKING": "fried egg", "AUTOMOBILE": "car", "PEDESTRIAN": "person walking", "HOUSE BUILDING": "house",
+SCENE_EMOJI = frozenset({"DOG", "CAT", "HORSE", "COW", "SHEEP", "DEER", "ELEPHANT", "DUCK", "SWAN", "BIRD", "AIRPLANE",
+                         "PEDESTRIAN", "BICYCLE", "BUS", "STEAM LOCOMOTIVE", "TRACTOR", "SHIP", "PALM TREE"})
+NAMES = {"STEAM LOCOMOTIVE": "train", "COOKING": "fried egg", "AUTOMOBILE": "car", "PEDESTRIAN": "person walking", "HOUSE BUILDING": "house",
          "TRAM CAR": "tram car", "RECREATIONAL VEHICLE": "camper van", "STEAMING BOWL": "bowl of noodles",
          "T-REX": "tyrannosaurus", "FATHER CHRISTMAS": "santa claus", "LADY BEETLE": "ladybird", "POT OF FOOD": "pot of stew",
          "MX CLAUS": "claus", "SHORTCAKE": "slice of cake", "ODEN": "oden skewer", "DANGO": "dango skewer",
@@ -166,15 +170,16 @@ def main_colour(image: Image.Image) -> str:
     return colour_name(a[a[..., 3] > 128][:, :3])
 
 
-def catalogue(folder: Path) -> list[Kind]:
-    """The emoji kept as scene objects, in the package's order."""
+def catalogue(folder: Path, keep: frozenset[str] | None = SCENE_EMOJI) -> list[Kind]:
+    """The emoji kept as scene objects (``keep``: their official names; None: every one that fits a scene),
+    in the package's order."""
     entries = json.loads((Path(folder) / "emoji.json").read_text(encoding="utf-8"))
     entries.sort(key=lambda e: e.get("sort_order", 0))
     names = {e.get("name") for e in entries}
     kinds, seen = [], set()
     for e in entries:
         name, sub = e.get("name") or "", e.get("subcategory")
-        if sub not in SUBCATEGORIES or name in SKIP or not e.get("has_img_google") or "FACING RIGHT" in name \
+        if sub not in SUBCATEGORIES or name in SKIP or (keep is not None and name not in keep) or not e.get("has_img_google") or "FACING RIGHT" in name \
                 or name.startswith("ONCOMING") or name.endswith(" FACE") and name[:-5] in names:
             continue
         path = Path(folder) / "img" / "google" / "64" / e["image"]
@@ -191,9 +196,10 @@ def catalogue(folder: Path) -> list[Kind]:
             surface = "land"
         with Image.open(path) as im:
             colour = main_colour(im)
+        visible = picture(str(path), 64)
         mass = name in MASS
         kinds.append(Kind(key=f"emoji:{e['image']}", nouns=(noun,), plurals=(noun if mass else plural(noun),),
-                          surface=surface, height=height, aspect=1.0, colours=(colour,),
+                          surface=surface, height=height, aspect=visible.width / visible.height, colours=(colour,),
                           max_count=1 if mass or group in ("building", "vehicle", "boat") else 3, group=group,
                           mass=mass, emoji=str(path)))
     return kinds
@@ -201,6 +207,11 @@ def catalogue(folder: Path) -> list[Kind]:
 
 @functools.lru_cache(maxsize=2048)
 def picture(path: str, px: int) -> Image.Image:
-    """The emoji image at ``px`` pixels (the most recent sizes are kept for the next use)."""
+    """The emoji's visible part (cropped to its opaque pixels), ``px`` pixels tall (the most recent sizes
+    are kept for the next use)."""
     with Image.open(path) as im:
-        return im.convert("RGBA").resize((px, px), Image.LANCZOS)
+        image = im.convert("RGBA")
+    box = image.getchannel("A").point(lambda a: 255 if a > 24 else 0).getbbox() or (0, 0, *image.size)
+    image = image.crop(box)
+    width = max(1, round(px * image.width / image.height))
+    return image.resize((width, px), Image.LANCZOS)

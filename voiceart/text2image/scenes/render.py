@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 from voiceart.text2image.scenes import emoji, land as landmod, sky, things
 from voiceart.text2image.scenes.land import DEPTH_SCALE, SLOT_X, base_y, river_centre
 from voiceart.text2image.scenes.palette import RGB, jitter
-from voiceart.text2image.scenes.spec import SIZE_SCALE, Group, Scene
+from voiceart.text2image.scenes.spec import SIZE_SCALE, SUBJECT_ROOM, Group, Scene
 
 
 def _paste_emoji(canvas: Image.Image, path: str, cx: float, by: float, h: float, light, flip: bool) -> None:
@@ -20,7 +20,7 @@ def _paste_emoji(canvas: Image.Image, path: str, cx: float, by: float, h: float,
         a = np.asarray(image).astype(np.float32)
         a[..., :3] = np.minimum(255, a[..., :3] * np.asarray(light, np.float32))
         image = Image.fromarray(a.astype(np.uint8), "RGBA")
-    canvas.paste(image, (int(round(cx - px / 2)), int(round(by - px))), image)
+    canvas.paste(image, (int(round(cx - image.width / 2)), int(round(by - px))), image)
 
 
 def _group_places(group: Group, scene: Scene, size: int, horizon: int, rng) -> list[tuple[float, float, float]]:
@@ -30,7 +30,9 @@ def _group_places(group: Group, scene: Scene, size: int, horizon: int, rng) -> l
         scale, by = 1.0, horizon * rng.uniform(0.45, 0.7)
     else:
         scale, by = DEPTH_SCALE[group.depth], base_y(group.depth, size, horizon) + size * rng.uniform(-0.02, 0.02)
-    h = size * kind.height * SIZE_SCALE[group.size] * scale
+    h = size * (group.height or kind.height * SIZE_SCALE[group.size] * scale)
+    if group.depth == "sky":   # a tall thing in the sky still fits below the top
+        by = max(by, h + size * 0.03)
     cx = SLOT_X[group.slot] * size + size * rng.uniform(-0.03, 0.03)
     terrain = scene.land.terrain
     if group.depth != "sky" and kind.surface == "water" and terrain == "river":
@@ -38,12 +40,15 @@ def _group_places(group: Group, scene: Scene, size: int, horizon: int, rng) -> l
     elif group.depth != "sky" and kind.surface == "water" and terrain == "lake":
         cx = SLOT_X[scene.land.water_slot] * size
     w = h * kind.aspect
-    room = size * 0.3
+    room = size * (SUBJECT_ROOM if group.height else 0.3)
     n = group.count
     if n * w * 1.1 > room:  # several things shrink to fit their place
         f = room / (n * w * 1.1)
         h, w = h * f, w * f
     step = w * 1.1
+    if group.height:  # a subject stays whole inside the picture
+        half = (n - 1) * step / 2 + w / 2
+        cx = min(max(cx, half), size - half)
     return [(cx + (i - (n - 1) / 2) * step, by + (rng.uniform(-0.01, 0.01) * size if n > 1 else 0), h) for i in range(n)]
 
 
@@ -73,7 +78,7 @@ def render(scene: Scene, size: int) -> Image.Image:
     landmod.draw_water_features(d, scene.land, s, horizon, bottom, light, rng)
     night = scene.time in ("dusk", "night")
     order = {"sky": 0, "back": 1, "front": 2}
-    for group in sorted(scene.groups, key=lambda g: order[g.depth]):
+    for group in sorted(scene.groups, key=lambda g: (order[g.depth], g.height > 0)):  # the subject over the rest
         for cx, by, h in _group_places(group, scene, s, horizon, rng):
             if group.kind.emoji:
                 _paste_emoji(canvas, group.kind.emoji, cx, by, h, light, bool(rng.random() < 0.5))
