@@ -96,3 +96,26 @@ def test_stylized_pictures_are_unchanged_by_the_fast_path_to_the_eye(stylizer, p
         ref = plain(stylizer.transformer, to_tensor(photo), style[None])
     expected = (ref[0].clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).numpy().astype(np.int16)
     assert np.abs(got - expected).max() <= 1
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("size,batch", [((512, 512), 1), ((601, 403), 3)])
+def test_cuda_fast_path_gives_the_cpu_plain_networks_picture(stylizer, photos, size, batch):
+    """On the GPU, in float32 without TF32, the fast path is held to the same 1e-3 as on the CPU."""
+    from voiceart.config import Settings
+    from voiceart.style.stylize import Stylizer
+
+    gpu = Stylizer(Settings(device="cuda"))
+    names = ("astronaut", "coffee", "chelsea")[:batch]
+    x = torch.cat([to_tensor(photos[n].resize(size)) for n in names])
+    styles = torch.stack([stylizer.style_vector(photos[n]) for n in reversed(names)])
+    before = torch.backends.cudnn.allow_tf32
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        with torch.inference_mode():
+            got = gpu.transformer(x.cuda(), styles.cuda()).cpu()
+            expected = plain(stylizer.transformer, x, styles)
+    finally:
+        torch.backends.cudnn.allow_tf32 = before
+    assert got.shape == expected.shape
+    assert (got - expected).abs().max().item() <= 1e-3
