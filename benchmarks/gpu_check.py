@@ -176,6 +176,12 @@ def step_dmgan(fallback: bool, work: Path) -> list[dict]:
     return rows
 
 
+def training_header(line: str) -> tuple[str, str, str]:
+    """Batch size, device and precision from the trainer's first line ('?' where it says otherwise)."""
+    m = re.search(r"batch (\d+),.*?steps \d+ -> \d+, ([^,]+), ([^,]+), seed", line)
+    return (m.group(1), m.group(2), m.group(3)) if m else ("?", "?", "?")
+
+
 def _steady_rate(lines: list[str]) -> float:
     """it/s between the first and last progress lines, from each line's step count and running rate
     (so the first steps' start-up is left out)."""
@@ -210,9 +216,7 @@ def step_train(fallback: bool, work: Path) -> list[dict]:
                 "--sample-every", "100000"] + (["--batch-size", "4"] if fallback else []), LIMITS["train"] - 30, log)
     seconds = time.perf_counter() - began
     lines = out.splitlines()
-    header = next((ln for ln in lines if ln.startswith("DM-GAN:")), "")
-    m = re.search(r"batch (\d+),.*?steps \d+ -> \d+, (\w+), (\w+)", header)
-    batch, device, precision = (m.group(1), m.group(2), m.group(3)) if m else ("?", "?", "?")
+    batch, device, precision = training_header(next((ln for ln in lines if ln.startswith("DM-GAN:")), ""))
     rate = _steady_rate(lines)
     return [row("train", f"DM-GAN scenes preset training, batch {batch}", round(rate, 2), "it/s",
                 f"{device}, {precision}; {steps} steps in {seconds:.0f} s with start-up; {count} made-up pictures")]

@@ -67,6 +67,14 @@ def test_training_speed_is_read_from_the_trainers_own_progress_lines():
     assert gpu_check._steady_rate(lines) == pytest.approx(5.0, rel=0.02)
 
 
+def test_the_training_line_says_device_and_precision_on_a_gpu_as_on_a_cpu():
+    cuda = ("DM-GAN: 640 images, 461 words, 2 stages up to 128 px, batch 16, 40 steps an epoch, steps 0 -> 120, "
+            "cuda, mixed precision (bfloat16), seed 0")
+    assert gpu_check.training_header(cuda) == ("16", "cuda", "mixed precision (bfloat16)")
+    cpu = "DM-GAN: 16 images, 433 words, 2 stages up to 128 px, batch 4, 4 steps an epoch, steps 0 -> 6, cpu, float32, seed 0"
+    assert gpu_check.training_header(cpu) == ("4", "cpu", "float32")
+
+
 def test_a_step_that_cannot_run_here_is_skipped_with_the_reason():
     with pytest.raises(gpu_check.Skip, match="not installed here: no_such_module_xyz"):
         gpu_check.needs("no_such_module_xyz")
