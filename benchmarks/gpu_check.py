@@ -56,7 +56,13 @@ def needs(*modules: str) -> None:
     """Skip the step, naming what is missing, when a Python package it imports is not installed."""
     import importlib.util
 
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except (ImportError, ValueError):
+            return True
+
+    missing = [m for m in modules if absent(m)]
     if missing:
         raise Skip(f"not installed here: {', '.join(missing)}")
 
