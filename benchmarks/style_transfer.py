@@ -9,7 +9,8 @@ onnxruntime on the shipped Magenta lite graphs with their int8 quantization
 folded to float32 (the same arithmetic), and the ratio voiceart / onnxruntime.
 
 Rounds are taken in turns (voiceart, plain, onnxruntime, voiceart, ...) so a
-busy machine slows all three alike; medians are shown.
+busy machine slows all three alike, with a pause before each call (onnxruntime's
+threads spin on after a run and would slow whatever comes next); medians are shown.
 
     .venv/bin/python benchmarks/style_transfer.py [--threads 2] [--repeats 5] [--device cpu|cuda]
         [--sizes 256 512 1024] [--batch 16] [--no-onnx]
@@ -30,13 +31,18 @@ from voiceart.style.convert import load_float_onnx, source_model_dir
 from voiceart.style.stylize import Stylizer, style_crop, to_image, to_tensor
 
 
-def median_ms(fns: dict, repeats: int) -> dict[str, float]:
-    """Median milliseconds of each function, called in turns after one warm-up call each."""
+def median_ms(fns: dict, repeats: int, pause: float = 0.0) -> dict[str, float]:
+    """Median milliseconds of each function, called in turns after one warm-up call each.
+
+    ``pause`` seconds before each call: onnxruntime's worker threads spin for a while after a run,
+    and without a pause they take the cores from whatever runs next.
+    """
     for fn in fns.values():
         fn()  # warm up: allocations, kernel choice
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            time.sleep(pause)
             start = time.perf_counter()
             fn()
             times[name].append((time.perf_counter() - start) * 1000)
@@ -121,7 +127,7 @@ def main() -> None:
             return Image.fromarray((np.clip(out[0], 0, 1) * 255 + 0.5).astype(np.uint8))
 
         fns = {"ours": ours, "plain": plain} | ({} if transform is None else {"theirs": theirs})
-        ms = median_ms(fns, args.repeats)
+        ms = median_ms(fns, args.repeats, pause=0.2)
         a, p, b = ms["ours"], ms["plain"], ms.get("theirs", float("nan"))
         print(f"{size:>6} | {a:>12.1f} | {p:>9.1f} | {b:>15.1f} | {a / b:>6.2f} | {1000 / a:>8.1f}")
 

@@ -69,15 +69,15 @@ class Stylizer:
             self.transformer.load_state_dict(checkpoint["transformer"])
         except (KeyError, RuntimeError):
             raise ModelFileError(f"{path} does not hold the expected style networks; remake it with: {weights.STYLE_LITE.make_command}") from None
-        self.predictor.eval().to(self.device)
-        # Channels-last lets oneDNN / cuDNN run the few-channel convolutions several times faster.
+        # Channels-last lets oneDNN / cuDNN run the few-channel and depthwise convolutions several times faster.
+        self.predictor.eval().to(self.device, memory_format=torch.channels_last)
         self.transformer.eval().to(self.device, memory_format=torch.channels_last)
         self.weights_path = path
 
     @torch.inference_mode()
     def style_vector(self, image: Image.Image) -> torch.Tensor:
         """The 100-number style of a picture."""
-        return self.predictor(to_tensor(style_crop(image)).to(self.device))[0]
+        return self.predictor(to_tensor(style_crop(image)).to(self.device, memory_format=torch.channels_last))[0]
 
     @torch.inference_mode()
     def apply(self, photo: Image.Image, style: torch.Tensor) -> Image.Image:
