@@ -34,6 +34,7 @@ import torch.nn.functional as F
 CHANNELS_LAST = torch.channels_last
 PHASES = ((0, 0), (0, 1), (1, 0), (1, 1))
 FLAT_RATIO = 1e3  # mean^2 / variance above which a channel counts as flat (photos and drawn scenes stay under ~150)
+CACHED = 1 << 22  # elements per sample under which moments are plain reductions (16 MB of float32)
 MIN_SIDE = 16  # below this a quarter-size map is too small for the padding; the reference path runs instead
 
 # Reflect-padded 3x3 taps over a 2x nearest-upsampled row, re-expressed per output phase as two taps
@@ -120,13 +121,13 @@ def phase_conv_kernel(weight: torch.Tensor) -> torch.Tensor:
 def _moments(y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-sample, per-channel sum and sum of squares of (N, C, H, W)."""
     x = y.permute(0, 2, 3, 1).reshape(y.shape[0], -1, y.shape[1])  # a view for channels-last tensors
-    total = x.sum(1)
-    if y.device.type == "cpu":
-        # The Gram matrix's diagonal: one read through BLAS, no squared temporary.
-        squares = torch.bmm(x.transpose(1, 2), x).diagonal(dim1=1, dim2=2)
-    else:
-        # GPUs may run float32 matrix products in TF32, too coarse for a variance.
-        squares = x.square().sum(1)
+    if y.device.type != "cpu" or x[0].numel() <= CACHED:
+        # GPUs may run float32 matrix products in TF32, too coarse for a variance; on a CPU a tensor
+        # this small stays in cache, where the plain reductions are quickest.
+        return x.sum(1), x.square().sum(1)
+    # Two reads through BLAS, no squared temporary: a ones-vector product and the Gram matrix's diagonal.
+    total = torch.bmm(torch.ones(x.shape[0], 1, x.shape[1], dtype=x.dtype), x)[:, 0]
+    squares = torch.bmm(x.transpose(1, 2), x).diagonal(dim1=1, dim2=2)
     return total, squares
 
 
