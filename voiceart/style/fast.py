@@ -39,7 +39,7 @@ MIN_SIDE = 16  # below this a quarter-size map is too small for the padding; the
 
 # Reflect-padded 3x3 taps over a 2x nearest-upsampled row, re-expressed per output phase as two taps
 # over the edge-padded small row: even rows see (x[m-1], x[m], x[m]), odd rows (x[m], x[m], x[m+1]).
-_UPSAMPLE_TAPS = ((((1, 0, 0), (0, 1, 1)), ((1, 1, 0), (0, 0, 1))))
+_UPSAMPLE_TAPS = (((1, 0, 0), (0, 1, 1)), ((1, 1, 0), (0, 0, 1)))  # (phase, tap, 3x3 row)
 
 
 def _buffer(like: torch.Tensor, channels: int, height: int, width: int, pad: int) -> torch.Tensor:
