@@ -158,3 +158,44 @@ def test_the_shipped_scene_model_draws_held_out_captions_and_their_variants():
     # different descriptions give visibly different pictures; different seeds, different variants
     assert _difference(ferry.largest[0], desert.largest[0]) > 20
     assert _difference(ferry.largest[0], ferry2.largest[0]) > 3
+
+
+@pytest.fixture(scope="module")
+def held_out_scenes(emoji_cache, tmp_path_factory) -> Path:
+    """The first 120 held-out (test) pictures of the seed-0 scene set, the very pictures
+    tools/train_scene_model.sh holds out (each picture depends only on the seed, split and number)."""
+    from voiceart.text2image.scenes.build import build
+
+    root = tmp_path_factory.mktemp("held-out-scenes")
+    build(root, count=1, test_count=120, val_count=1, probe_count=1, seed=0, cache_dir=emoji_cache, report=lambda m: None)
+    return root
+
+
+@pytest.mark.slow
+def test_the_shipped_probe_reads_real_scenes_and_the_shipped_model_draws_more_than_an_untrained_one(
+        held_out_scenes, tmp_path, capsys):
+    """The shipped probe (a bare --probe) on held-out captions: it finds in the real pictures most of what
+    their captions name (on all 1,000: things 76 %, time 71 %, weather 97 %, ground 78 %), and the shipped
+    model's pictures agree with their captions' weather, ground and time of day more often than an
+    untrained generator's (49.7 / 39.0 / 31.2 % against 9.8 / 11.7 / 17.7 % on all 1,000)."""
+    report = tmp_path / "report.json"
+    assert voiceart(["--device", "cpu", "--threads", "1", "eval", "dmgan", str(held_out_scenes / "test"),
+                     "--preset", "scenes", "--probe", "--no-lite0", "-o", str(report)]) == 0
+    printed = capsys.readouterr().out
+    assert "R-precision: not measured" in printed and "named things found:" in printed
+    found = json.loads(report.read_text())["probe"]
+    real, drawn, untrained = found["real"], found["generated"], found["untrained"]
+    assert real["thing_recall"] > 0.6 and real["time"] > 0.55 and real["weather"] > 0.85 and real["terrain"] > 0.6
+    assert drawn["weather"] > untrained["weather"] + 0.2 and drawn["terrain"] > untrained["terrain"] + 0.1
+    assert drawn["time"] > untrained["time"]
+    # the things named: the shipped model is not there yet (3.7 % on all 1,000); it must never be above real
+    assert drawn["thing_recall"] < real["thing_recall"]
+
+
+def test_the_shipped_probe_is_the_one_the_model_card_describes():
+    from voiceart import weights
+    from voiceart.config import PROJECT_ROOT, Settings
+
+    path = weights.find(weights.SCENE_PROBE, Settings())  # refuses a file whose checksum is wrong
+    assert path == PROJECT_ROOT / "models" / "dmgan" / "scenes" / "probe.pt"
+    assert weights.SCENE_PROBE.sha256 in (PROJECT_ROOT / "models" / "MODELS.md").read_text(encoding="utf-8")

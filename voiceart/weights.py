@@ -331,6 +331,15 @@ DMGAN_SHIPPED = {"scenes": ("bdad230852946fb0dd129cf2b0dab405e8a0adc3627003de70e
                              "a339d514fa4493bf686ce5f8787b7d1f13100594e80432146695646aff6a1a40",
                              "8509f91b89c1faa8011f0c12aa7cd275f1208d341fa553b5875df66b99a554d9")}
 
+# The scene probe: the independent checker of what generated scenes show (eval dmgan --probe),
+# trained on the probe split of the v2 scene data; remade by tools/train_scene_model.sh.
+SCENE_PROBE = ModelFile(
+    filename="dmgan/scenes/probe.pt",
+    description="scene probe (what a scene picture shows: things, time of day, weather, ground)",
+    make_command="voiceart train probe (see tools/train_scene_model.sh)",
+    sha256="c44e051277897ca988f898eb9ddf5e9e122adbac3e5b387de823649ef499f2e4",
+)
+
 
 def dmgan_files(preset: str) -> DMGANFiles:
     """Where the files of a DM-GAN preset are looked for: released names for bird and coco,

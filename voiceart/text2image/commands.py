@@ -89,9 +89,10 @@ def register_eval(sub: argparse._SubParsersAction) -> None:
                    help="skip the baselines of the distances (real against real, an untrained generator)")
     e.add_argument("--grid", type=Path, metavar="FILE",
                    help="also draw 16 captions of DATA chosen by the seed beside their real pictures (.png or .jpg)")
-    e.add_argument("--probe", type=Path, metavar="FILE",
-                   help="the scene probe (voiceart train probe): does each picture show what its caption named? "
-                        "(DATA must be a split of a scene data set, with labels.json)")
+    # a bare --probe is the shipped probe: const is not a string, so argparse does not make it a Path
+    e.add_argument("--probe", type=Path, nargs="?", const=True, metavar="FILE",
+                   help="the scene probe (voiceart train probe; without FILE the shipped one): does each picture "
+                        "show what its caption named? (DATA must be a split of a scene data set, with labels.json)")
     e.add_argument("-o", "--output", type=Path, metavar="REPORT.json", help="write the figures as JSON")
     e.set_defaults(run=run_eval_dmgan)
 
@@ -301,7 +302,8 @@ def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
         from voiceart.text2image.probe import Probe, evaluate_probe
 
         untrained = None if args.no_baselines else untrained_generator(config, args.seed).to(device)
-        report.probe = evaluate_probe(generator, text_encoder, vocab, args.data, Probe.load(args.probe),
+        probe_file = weights.find(weights.SCENE_PROBE, settings, None if args.probe is True else args.probe)
+        report.probe = evaluate_probe(generator, text_encoder, vocab, args.data, Probe.load(probe_file),
                                       Lite0Features(settings).to(device), device, count=args.count, seed=args.seed,
                                       batch_size=args.batch_size, words_num=words_num, untrained=untrained,
                                       progress=progress)

@@ -279,6 +279,8 @@ class EvalReport:
             out.append(f"R-precision: {self.r_precision * 100:.2f} ± {self.r_precision_std * 100:.2f} % "
                        f"(DAMSM, {self.r_candidates} captions per picture: agreement with the encoder the generator "
                        f"was trained against, not what a person sees)")
+        else:
+            out.append("R-precision: not measured (it needs the DAMSM image encoder trained with this model: --image-encoder)")
         if self.r_precision_untrained is not None:
             out.append(f"  untrained generator: {self.r_precision_untrained * 100:.2f} ± {self.r_precision_untrained_std * 100:.2f} %")
         if self.r_precision_real is not None:

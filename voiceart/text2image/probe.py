@@ -66,11 +66,13 @@ class Probe:
 
     @classmethod
     def load(cls, path: Path) -> "Probe":
+        from voiceart.weights import SCENE_PROBE, load_checkpoint
+
+        data = load_checkpoint(Path(path), SCENE_PROBE)
         try:
-            data = torch.load(Path(path), map_location="cpu", weights_only=True)
             probe = cls.new(data["kinds"], data["classes"])
             probe.heads.load_state_dict(data["state"])
-        except (OSError, RuntimeError, KeyError, TypeError, ValueError, EOFError) as exc:
+        except (RuntimeError, KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"{path} is not a scene probe ({exc}); make one with voiceart train probe.") from None
         probe.heads.eval()
         return probe

@@ -157,6 +157,13 @@ def _stats(rows_by_split: dict, size: int, seed: int, kinds: list[Kind]) -> dict
     return stats
 
 
+def kind_names(kinds) -> dict[str, dict]:
+    """Every kind of thing a scene may hold, drawn and emoji, with the words that name it (kinds.json):
+    how the probe knows which things a sentence names."""
+    every = {k.key: k for k in list(KINDS.values()) + list(kinds)}
+    return {key: {"nouns": list(k.nouns), "plurals": list(k.plurals), "group": k.group} for key, k in every.items()}
+
+
 def build(folder: Path, count: int = 32000, test_count: int = 1000, size: int = 128, seed: int = 0,
           use_emoji: bool = True, cache_dir: Path | None = None, workers: int = 1, overwrite: bool = False,
           report: Callable[[str], None] = print, val_count: int = 1000, probe_count: int = 4000) -> dict:
@@ -173,9 +180,7 @@ def build(folder: Path, count: int = 32000, test_count: int = 1000, size: int = 
     avoid = frozenset(t for split in ("test", "val") for _, texts, _, _ in rows[split] for t in texts)
     rows["train"] = _split(folder, seed, "train", count, size, kinds, avoid, workers, report)
     rows["probe"] = _split(folder, seed, "probe", probe_count, size, kinds, frozenset(), workers, report)
-    every = {k.key: k for k in list(KINDS.values()) + kinds}
-    (folder / "kinds.json").write_text(json.dumps({key: {"nouns": list(k.nouns), "plurals": list(k.plurals), "group": k.group}
-                                                   for key, k in every.items()}, indent=1) + "\n", encoding="utf-8")
+    (folder / "kinds.json").write_text(json.dumps(kind_names(kinds), indent=1) + "\n", encoding="utf-8")
     stats = _stats(rows, size, seed, kinds)
     (folder / "stats.json").write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
     return stats
