@@ -207,6 +207,8 @@ def run_train_damsm(args: argparse.Namespace, settings: Settings) -> int:
                         save_every=args.save_every, log_every=args.log_every, workers=args.workers, amp=not args.no_amp,
                         fresh=args.fresh)
     result = train_damsm(opts, settings.torch_device())
+    if not result["main"]:
+        return 0  # under torchrun, rank 0 reports
     _report_training(result, "voiceart train damsm")
     if not result["stopped"]:
         print(f"Next: voiceart train dmgan {args.data} --damsm {args.out} -o FOLDER")
@@ -223,6 +225,8 @@ def run_train_dmgan(args: argparse.Namespace, settings: Settings) -> int:
                         log_every=args.log_every, workers=args.workers, amp=not args.no_amp, fresh=args.fresh,
                         install_as=args.install_as)
     result = train_dmgan(opts, settings.torch_device(), settings=settings)
+    if not result["main"]:
+        return 0  # under torchrun, rank 0 reports
     _report_training(result, "voiceart train dmgan")
     if not result["stopped"]:
         if result["installed"]:

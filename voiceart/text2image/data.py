@@ -281,10 +281,12 @@ class CaptionDataset(torch.utils.data.Dataset):
 class EpochBatches(torch.utils.data.Sampler):
     """Batches of (epoch, index), reshuffled each epoch from the seed, starting at any step."""
 
-    def __init__(self, n: int, batch_size: int, seed: int, start_step: int = 0, steps: int | None = None):
+    def __init__(self, n: int, batch_size: int, seed: int, start_step: int = 0, steps: int | None = None,
+                 rank: int = 0, world: int = 1):
         if n < batch_size:
             raise VoiceartError(f"The data set has {n} images; a batch needs {batch_size}. Use a smaller --batch-size.")
         self.n, self.batch_size, self.seed, self.start_step, self.steps = n, batch_size, seed, start_step, steps
+        self.rank, self.world = rank, world  # this process takes every world-th picture of each batch
         self.per_epoch = n // batch_size
 
     def __len__(self) -> int:
@@ -297,12 +299,13 @@ class EpochBatches(torch.utils.data.Sampler):
             epoch, offset = divmod(step, self.per_epoch)
             order = torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + epoch))
             batch = order[offset * self.batch_size:(offset + 1) * self.batch_size].tolist()
-            yield [(epoch, i) for i in batch]
+            yield [(epoch, i) for i in batch[self.rank::self.world]]
             step += 1
 
 
-def loader(dataset: CaptionDataset, batch_size: int, seed: int, start_step: int, steps: int, workers: int = 0):
-    sampler = EpochBatches(len(dataset), batch_size, seed, start_step, steps)
+def loader(dataset: CaptionDataset, batch_size: int, seed: int, start_step: int, steps: int, workers: int = 0,
+           rank: int = 0, world: int = 1):
+    sampler = EpochBatches(len(dataset), batch_size, seed, start_step, steps, rank, world)
     # Its own generator: a DataLoader otherwise draws its workers' seed from the global random
     # state, which the models' dropout and noise use, and a resumed run would drift.
     return torch.utils.data.DataLoader(dataset, batch_sampler=sampler, num_workers=workers, pin_memory=False,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from voiceart.errors import VoiceartError
 from voiceart.text2image import training
@@ -65,7 +66,20 @@ def lr_for_epoch(config: DMGANConfig, epoch: int) -> float:
     return config.ENCODER_LR * 0.98 ** min(epoch, floor_epochs)
 
 
+class Encoders(nn.Module):
+    """Both DAMSM encoders as one forward, so that DistributedDataParallel sees the whole step."""
+
+    def __init__(self, text_encoder: nn.Module, image_encoder: nn.Module):
+        super().__init__()
+        self.text_encoder, self.image_encoder = text_encoder, image_encoder
+
+    def forward(self, img, caps, lens):
+        return (*self.image_encoder(img), *self.text_encoder(caps, lens))
+
+
 def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
+    cluster, device = training.join_cluster(device)
+    stream = cluster.stream(stream)
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / STATE
@@ -80,10 +94,11 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
         batch_size = opts.batch_size or (48 if config.IMAGE_ENCODER == "inception_v3" else config.BATCH_SIZE)
         captions = load_captions(opts.captions) if opts.captions else None
     config = config.with_(BATCH_SIZE=batch_size)
+    cluster.share(batch_size)
     examples, data_captions = load_dataset(Path(opts.data), config, "train", captions.vocab if captions else None)
     if captions is None:
         captions = data_captions
-    if state is None:
+    if state is None and cluster.main:
         save_captions(captions, out / "captions.pickle")
         save_config(config, out / "config.json")
 
@@ -105,6 +120,9 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
         image_encoder.freeze_backbone()
     text_encoder.to(device).train()
     image_encoder.to(device).train()
+    # under torchrun each process computes the loss over its share of the batch (the other shares'
+    # captions are not its negatives) and DistributedDataParallel averages the gradients
+    encoders = cluster.wrap(Encoders(text_encoder, image_encoder), device)
     params = list(text_encoder.parameters()) + [p for p in image_encoder.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=config.ENCODER_LR, betas=(0.5, 0.999))
     precision = training.Precision(device, opts.amp)
@@ -134,13 +152,13 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
         save_atomic(plain_state_dict(text_encoder), out / "text_encoder.pth")
         save_atomic(plain_state_dict(image_encoder), out / "image_encoder.pth")
 
-    log = training.LossLog(out / "damsm_log.csv", step)
+    log = training.LossLog(out / "damsm_log.csv", step) if cluster.main else None
     progress = training.Progress(step, total, opts.log_every, stream, label="DAMSM ")
-    print(f"DAMSM: {len(examples)} images, {len(captions.vocab)} words, batch {batch_size}, {per_epoch} steps an epoch, "
+    print(f"DAMSM: {len(examples)} images, {len(captions.vocab)} words, batch {batch_size}{cluster.describe()}, {per_epoch} steps an epoch, "
           f"steps {step} -> {total}, {device}, {precision.describe()}, seed {seed}", file=progress.stream, flush=True)
     stopped = False
     if step < total:
-        batches = loader(dataset, batch_size, seed, step, total - step, opts.workers)
+        batches = loader(dataset, batch_size, seed, step, total - step, opts.workers, cluster.rank, cluster.world)
         with training.StopFlag() as stop:
             for imgs, caps, lens, class_ids, _keys in batches:
                 t0 = time.perf_counter()
@@ -151,8 +169,7 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
                 img = imgs[-1].to(device, non_blocking=True)
                 caps = caps.to(device)
                 with precision.autocast():
-                    regions, code = image_encoder(img)
-                    words, sent = text_encoder(caps, lens)
+                    regions, code, words, sent = encoders(img, caps, lens)
                 w_loss, s_loss = damsm_loss(regions, code, words, sent, lens, class_ids, config)
                 loss = w_loss + s_loss
                 optimizer.zero_grad(set_to_none=True)
@@ -163,17 +180,19 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
                 precision.scaler.update()
                 step += 1
                 values = {"w_loss": w_loss.item(), "s_loss": s_loss.item()}
-                log.write({"step": step, "epoch": epoch, **values, "lr": lr, "seconds": time.perf_counter() - t0})
+                if log is not None:
+                    log.write({"step": step, "epoch": epoch, **values, "lr": lr, "seconds": time.perf_counter() - t0})
                 progress.update(step, values)
-                if step % opts.save_every == 0 or step == total or stop.requested:
+                stopping = cluster.any(stop.requested)
+                if cluster.main and (step % opts.save_every == 0 or step == total or stopping):
                     save()
-                if stop.requested:
+                if stopping:
                     stopped = True
                     break
     progress.close()
-    if not state_path.is_file():
+    if cluster.main and not state_path.is_file():
         save()
-    return {"step": step, "total": total, "stopped": stopped, "out": out, "config": config,
+    return {"step": step, "total": total, "stopped": stopped, "out": out, "config": config, "main": cluster.main,
             "text_encoder": out / "text_encoder.pth", "image_encoder": out / "image_encoder.pth",
             "captions": out / "captions.pickle", "last": progress.last_line}
 

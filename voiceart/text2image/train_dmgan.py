@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.text2image import training
@@ -87,9 +88,23 @@ def _damsm_files(opts: DMGANOptions) -> tuple[Path, Path, Path, DMGANConfig | No
     return Path(text), Path(image), Path(captions), config
 
 
+class DiscriminatorStep(nn.Module):
+    """A discriminator's loss as one forward, so that DistributedDataParallel sees its whole step
+    (the loss calls the discriminator's parts, COND_DNET and UNCOND_DNET, one by one)."""
+
+    def __init__(self, net_d: nn.Module):
+        super().__init__()
+        self.net_d = net_d
+
+    def forward(self, real_imgs, fake_imgs, conditions):
+        return discriminator_loss(self.net_d, real_imgs, fake_imgs, conditions)
+
+
 def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=None) -> dict:
     if opts.install_as:
         check_install_name(opts.install_as)
+    cluster, device = training.join_cluster(device)
+    stream = cluster.stream(stream)
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / STATE
@@ -107,6 +122,7 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         seed = opts.seed
         batch_size = opts.batch_size or config.BATCH_SIZE
     config = config.with_(BATCH_SIZE=batch_size)
+    share = cluster.share(batch_size)
     if opts.damsm_weight is not None:
         config = config.with_(LAMBDA=opts.damsm_weight)
     captions = load_captions(captions_path)
@@ -115,8 +131,9 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
     for p in list(text_encoder.parameters()) + list(image_encoder.parameters()):
         p.requires_grad_(False)
     examples, _ = load_dataset(Path(opts.data), config, "train", captions.vocab)
-    save_config(config, out / "config.json")
-    if state is None:
+    if cluster.main:
+        save_config(config, out / "config.json")
+    if state is None and cluster.main:
         for src, name in ((captions_path, "captions.pickle"), (text_path, "text_encoder.pth")):
             if src.resolve() != (out / name).resolve():
                 shutil.copy2(src, out / name)
@@ -133,6 +150,9 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
     ema = copy.deepcopy(net_g).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
+    # what DistributedDataParallel wraps under torchrun: the generator, and each discriminator's whole step
+    g_step = cluster.wrap(net_g, device)
+    d_steps = [cluster.wrap(DiscriminatorStep(d), device) for d in nets_d]
     opt_g = torch.optim.Adam(net_g.parameters(), lr=config.GENERATOR_LR, betas=(0.5, 0.999))
     opts_d = [torch.optim.Adam(d.parameters(), lr=config.DISCRIMINATOR_LR, betas=(0.5, 0.999)) for d in nets_d]
     precision = training.Precision(device, opts.amp)
@@ -192,14 +212,14 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         for i, d in enumerate(nets_d):
             save_atomic(plain_state_dict(d), out / f"netD{i}.pth")
 
-    log = training.LossLog(out / "dmgan_log.csv", step)
+    log = training.LossLog(out / "dmgan_log.csv", step) if cluster.main else None
     progress = training.Progress(step, total, opts.log_every, stream, label="DM-GAN ")
     print(f"DM-GAN: {len(examples)} images, {len(captions.vocab)} words, {config.BRANCH_NUM} stages up to "
-          f"{config.image_size} px, batch {batch_size}, {per_epoch} steps an epoch, steps {step} -> {total}, {device}, "
+          f"{config.image_size} px, batch {batch_size}{cluster.describe()}, {per_epoch} steps an epoch, steps {step} -> {total}, {device}, "
           f"{precision.describe()}, seed {seed}", file=progress.stream, flush=True)
     stopped = False
     if step < total:
-        batches = loader(dataset, batch_size, seed, step, total - step, opts.workers)
+        batches = loader(dataset, batch_size, seed, step, total - step, opts.workers, cluster.rank, cluster.world)
         with training.StopFlag() as stop:
             for imgs, caps, lens, class_ids, _keys in batches:
                 t0 = time.perf_counter()
@@ -209,14 +229,14 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
                     words, sent = text_encoder(caps, lens)
                 words, sent = words.float(), sent.float()
                 mask = padding_mask(caps, words.size(2))
-                z = torch.randn(batch_size, config.Z_DIM, generator=noise).to(device)
+                z = cluster.mine(torch.randn(batch_size, config.Z_DIM, generator=noise)).to(device)
                 with precision.autocast():
-                    fake_imgs, _, mu, logvar = net_g(z, sent, words, mask)
+                    fake_imgs, _, mu, logvar = g_step(z, sent, words, mask)
                 # discriminators
                 values = {}
-                for i, (d, o) in enumerate(zip(nets_d, opts_d)):
+                for i, (d, o) in enumerate(zip(d_steps, opts_d)):
                     with precision.autocast():
-                        err_d, _stats = discriminator_loss(d, imgs[i], fake_imgs[i], sent)
+                        err_d, _stats = d(imgs[i], fake_imgs[i], sent)
                     o.zero_grad(set_to_none=True)
                     precision.scaler.scale(err_d).backward()
                     precision.scaler.step(o)
@@ -241,23 +261,26 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
                         b_ema.copy_(b)
                 step += 1
                 values.update({"g": err_g.item(), "w": logs["w_loss"], "s": logs["s_loss"], "kl": kl.item()})
-                log.write({"step": step, "epoch": step // per_epoch, **values, **{k: v for k, v in logs.items() if k.startswith("g_loss")},
-                           "seconds": time.perf_counter() - t0})
+                if log is not None:
+                    log.write({"step": step, "epoch": step // per_epoch, **values,
+                               **{k: v for k, v in logs.items() if k.startswith("g_loss")}, "seconds": time.perf_counter() - t0})
                 progress.update(step, values)
-                if step % opts.sample_every == 0 or step == total:
+                stopping = cluster.any(stop.requested)
+                if cluster.main and (step % opts.sample_every == 0 or step == total):
                     save_samples()
-                if step % opts.save_every == 0 or step == total or stop.requested:
+                if cluster.main and (step % opts.save_every == 0 or step == total or stopping):
                     save()
-                if stop.requested:
+                if stopping:
                     stopped = True
                     break
     progress.close()
-    if not state_path.is_file():
+    if cluster.main and not state_path.is_file():
         save()
     installed = None
-    if opts.install_as and not stopped:
+    if opts.install_as and not stopped and cluster.main:
         installed = install_model(out, opts.install_as, settings)
     return {"step": step, "total": total, "stopped": stopped, "out": out, "config": config, "netG": out / "netG.pth",
+            "main": cluster.main,
             "installed": installed, "last": progress.last_line}
 
 

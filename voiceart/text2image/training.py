@@ -1,13 +1,15 @@
 """What DAMSM and DM-GAN training share: progress with ETA, loss logs, stopping cleanly,
-random-state capture, mixed precision, and sample grids."""
+random-state capture, mixed precision, sample grids, and running as one of several processes."""
 from __future__ import annotations
 
 import csv
 import math
+import os
 import signal
 import sys
 import time
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -213,3 +215,69 @@ def resolve_steps(steps: int | None, epochs: float | None, per_epoch: int, defau
         return steps
     epochs = default_epochs if epochs is None else epochs
     return max(1, int(math.ceil(epochs * per_epoch)))
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """This process's place among those ``torchrun`` started; a process alone is rank 0 of 1.
+
+    Each step's batch is shared out (rank r takes every world-th picture of it), so a run gives the
+    same data order, the same checkpoints and the same resumption on any number of processes; the
+    gradients are averaged by DistributedDataParallel. Only rank 0 writes files and prints."""
+
+    rank: int = 0
+    world: int = 1
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def wrap(self, module: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+        if self.world == 1:
+            return module
+        from torch.nn.parallel import DistributedDataParallel
+
+        return DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
+
+    def share(self, batch_size: int) -> int:
+        """The pictures of a batch this process takes."""
+        if batch_size % self.world or batch_size // self.world < 2:
+            raise VoiceartError(f"A batch of {batch_size} cannot be shared out among {self.world} processes: use a "
+                                f"--batch-size that is a multiple of {self.world}, at least {2 * self.world}.")
+        return batch_size // self.world
+
+    def describe(self) -> str:
+        return f" shared by {self.world} processes" if self.world > 1 else ""
+
+    def mine(self, batch: torch.Tensor) -> torch.Tensor:
+        return batch[self.rank::self.world]
+
+    def any(self, flag: bool) -> bool:
+        """True on every process when it is true on one (a stop asked for anywhere stops all at the same step)."""
+        if self.world == 1:
+            return flag
+        import torch.distributed as dist
+
+        t = torch.tensor([int(flag)])
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        return bool(t.item())
+
+    def stream(self, stream):
+        """Where this process prints: ``stream`` on rank 0, nowhere on the others."""
+        return stream if self.main else open(os.devnull, "w")
+
+
+def join_cluster(device: torch.device) -> tuple[Cluster, torch.device]:
+    """Under torchrun (WORLD_SIZE > 1): join the process group (gloo on the CPU, nccl on GPUs; one GPU
+    a process, by LOCAL_RANK) and say where this process stands; otherwise a process alone."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return Cluster(), device
+    import torch.distributed as dist
+
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return Cluster(dist.get_rank(), dist.get_world_size()), device
