@@ -261,3 +261,28 @@ def test_after_a_little_damsm_training_matched_captions_outrank_shuffled_ones(sh
     first = sum(float(r["s_loss"]) for r in losses[:20]) / 20
     last = sum(float(r["s_loss"]) for r in losses[-20:]) / 20
     assert last < first - 1.0, (first, last)
+
+
+def test_a_damsm_over_frozen_imagenet_lite0_learns_only_its_projections_and_loads_back(shapes, tmp_path):
+    """Pretrained features where the paper used them: --backbone lite0 keeps EfficientNet-Lite0's ImageNet
+    weights as they are, trains the two projections, and the saved encoder loads for DM-GAN training."""
+    from voiceart.genre.model import efficientnet_lite0
+    from voiceart.text2image.checkpoints import load_image_encoder
+
+    out = tmp_path / "damsm"
+    assert voiceart(["--device", "cpu", "--threads", "1", "train", "damsm", str(shapes), "-o", str(out), "--steps", "3",
+                     "--batch-size", "8", "--backbone", "lite0"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["IMAGE_ENCODER"] == "lite0"
+    from voiceart.text2image.config import get_preset
+
+    encoder = load_image_encoder(out / "image_encoder.pth", get_preset(out / "config.json"))
+    imagenet = efficientnet_lite0().state_dict()
+    assert all(torch.equal(v, imagenet[k]) for k, v in encoder.lite0.net.state_dict().items())
+    regions, code = encoder(torch.rand(2, 3, 64, 64) * 2 - 1)
+    assert regions.shape[1] == code.shape[1] == config["EMBEDDING_DIM"] and torch.isfinite(code).all()
+    # and DM-GAN trains against it (its DAMSM loss goes back through the frozen Lite0 to the generator)
+    assert voiceart(["--device", "cpu", "--threads", "1", "train", "dmgan", str(shapes), "--damsm", str(out),
+                     "-o", str(tmp_path / "gan"), "--steps", "2", "--batch-size", "4"]) == 0
+    assert [int(r["step"]) for r in rows(tmp_path / "gan" / "dmgan_log.csv")] == [1, 2]
+    assert all(float(r["w"]) > 0 for r in rows(tmp_path / "gan" / "dmgan_log.csv"))

@@ -141,18 +141,19 @@ def load_image_encoder(path: Path, config: DMGANConfig):
     from voiceart.text2image.image_encoder import CNN_ENCODER
 
     state = read_state_dict(path, "DAMSM image encoder")
-    backbone = "small" if any(k.startswith("small.") for k in state) else "inception_v3"
+    backbone = next((b for b in ("small", "lite0") if any(k.startswith(b + ".") for k in state)), "inception_v3")
     nef = state["emb_cnn_code.weight"].shape[0] if "emb_cnn_code.weight" in state else config.EMBEDDING_DIM
     kwargs = {}
-    if backbone == "small":
-        width = state["small.stage1.0.weight"].shape[0]
+    if backbone != "inception_v3":
         size = config.ENCODER_SIZE or config.image_size
         beside = Path(path).parent / "config.json"
         if beside.is_file():  # a voiceart DAMSM folder says what size its encoder reads
             from voiceart.text2image.config import get_preset
 
             size = get_preset(beside).encoder_size
-        kwargs = {"small_width": int(width), "small_input": int(size)}
+        kwargs = {"small_input": int(size)}
+        if backbone == "small":
+            kwargs["small_width"] = int(state["small.stage1.0.weight"].shape[0])
     net = CNN_ENCODER(nef, backbone=backbone, init=False, **kwargs)
     load_strict(net, state, "DAMSM image encoder", path)
     if nef != config.EMBEDDING_DIM:

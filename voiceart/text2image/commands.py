@@ -38,6 +38,9 @@ def register_train(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--inception", type=Path, metavar="FILE",
                    help="ImageNet Inception-v3 weights for the image encoder (torchvision's inception_v3_google-*.pth); "
                         "with them only the projections learn, as in the paper")
+    d.add_argument("--backbone", choices=("small", "lite0", "inception_v3"),
+                   help="the image encoder's backbone instead of the preset's: lite0 is frozen ImageNet EfficientNet-Lite0 "
+                        "(its weights come with voiceart's packages), so only the projections learn")
     d.add_argument("--init-text-encoder", type=Path, metavar="FILE", help="start from this text encoder (fine-tuning)")
     d.add_argument("--init-image-encoder", type=Path, metavar="FILE", help="start from this image encoder (fine-tuning)")
     d.set_defaults(run=run_train_damsm)
@@ -202,7 +205,7 @@ def run_train_damsm(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.text2image.train_damsm import DAMSMOptions, train_damsm
 
     opts = DAMSMOptions(data=args.data, out=args.out, preset=args.preset or "tiny", steps=args.steps, epochs=args.epochs,
-                        batch_size=args.batch_size, seed=args.seed, captions=args.captions, inception=args.inception,
+                        batch_size=args.batch_size, seed=args.seed, captions=args.captions, inception=args.inception, backbone=args.backbone,
                         init_text_encoder=args.init_text_encoder, init_image_encoder=args.init_image_encoder,
                         save_every=args.save_every, log_every=args.log_every, workers=args.workers, amp=not args.no_amp,
                         fresh=args.fresh)

@@ -32,10 +32,10 @@ class DMGANConfig:
     # --- text
     WORDS_NUM: int = 18  # longest caption in training (longer ones keep a random, ordered subset)
     CAPTIONS_PER_IMAGE: int = 10
-    # --- DAMSM image encoder: "inception_v3" (official; torchvision's network) or "small" (this
-    # project's from-scratch encoder for training without ImageNet weights)
+    # --- DAMSM image encoder: "inception_v3" (official; torchvision's network), "lite0" (frozen ImageNet
+    # EfficientNet-Lite0, whose weights a package ships) or "small" (this project's from-scratch encoder)
     IMAGE_ENCODER: str = "inception_v3"
-    ENCODER_SIZE: int = 0  # the image encoder's input size; 0: 299 for inception_v3, the largest stage for small
+    ENCODER_SIZE: int = 0  # the image encoder's input size; 0: 299 for inception_v3, the largest stage otherwise
     # --- losses (cfg.TRAIN.SMOOTH)
     GAMMA1: float = 4.0
     GAMMA2: float = 5.0

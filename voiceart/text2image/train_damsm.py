@@ -46,6 +46,7 @@ class DAMSMOptions:
     seed: int = 0
     captions: Path | None = None  # an existing vocabulary to use (e.g. the released captions.pickle)
     inception: Path | None = None  # ImageNet Inception-v3 weights for the image encoder's backbone
+    backbone: str | None = None  # the image encoder's backbone (IMAGE_ENCODER) instead of the preset's
     init_text_encoder: Path | None = None  # start from these encoders (fine-tuning)
     init_image_encoder: Path | None = None
     save_every: int = 500
@@ -90,6 +91,8 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
         captions = load_captions(out / "captions.pickle")
     else:
         config = get_preset(opts.preset)
+        if opts.backbone:
+            config = config.with_(IMAGE_ENCODER=opts.backbone)
         seed = opts.seed
         batch_size = opts.batch_size or (48 if config.IMAGE_ENCODER == "inception_v3" else config.BATCH_SIZE)
         captions = load_captions(opts.captions) if opts.captions else None
@@ -106,7 +109,8 @@ def train_damsm(opts: DAMSMOptions, device: torch.device, stream=None) -> dict:
     text_encoder = RNN_ENCODER(len(captions.vocab), ninput=config.WORD_DIM, drop_prob=config.TEXT_DROPOUT,
                                nhidden=config.EMBEDDING_DIM)
     image_encoder = build_image_encoder(config, opts.inception if state is None else None)
-    pretrained_backbone = config.IMAGE_ENCODER == "inception_v3" and (opts.inception is not None or opts.init_image_encoder is not None)
+    pretrained_backbone = config.IMAGE_ENCODER == "lite0" or (
+        config.IMAGE_ENCODER == "inception_v3" and (opts.inception is not None or opts.init_image_encoder is not None))
     if state is None:
         if opts.init_text_encoder:
             load_strict(text_encoder, load_text_encoder(opts.init_text_encoder, len(captions.vocab)).state_dict(),
