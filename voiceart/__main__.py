@@ -1,5 +1,3 @@
-import sys
+from voiceart.cli import entry
 
-from voiceart.cli import main
-
-sys.exit(main())
+entry()
