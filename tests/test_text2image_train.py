@@ -263,7 +263,7 @@ def test_after_a_little_damsm_training_matched_captions_outrank_shuffled_ones(sh
     assert last < first - 1.0, (first, last)
 
 
-def test_a_damsm_over_frozen_imagenet_lite0_learns_only_its_projections_and_loads_back(shapes, tmp_path):
+def test_a_damsm_over_frozen_imagenet_lite0_learns_only_its_projections_and_loads_back(shapes, tmp_path, capsys):
     """Pretrained features where the paper used them: --backbone lite0 keeps EfficientNet-Lite0's ImageNet
     weights as they are, trains the two projections, and the saved encoder loads for DM-GAN training."""
     from voiceart.genre.model import efficientnet_lite0
@@ -281,6 +281,13 @@ def test_a_damsm_over_frozen_imagenet_lite0_learns_only_its_projections_and_load
     assert all(torch.equal(v, imagenet[k]) for k, v in encoder.lite0.net.state_dict().items())
     regions, code = encoder(torch.rand(2, 3, 64, 64) * 2 - 1)
     assert regions.shape[1] == code.shape[1] == config["EMBEDDING_DIM"] and torch.isfinite(code).all()
+    # how well it tells the pictures' captions apart, measured on its own
+    capsys.readouterr()
+    assert voiceart(["--threads", "1", "eval", "damsm", str(shapes), "--damsm", str(out), "--count", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "DAMSM R-precision on 20 real pictures" in printed and "image encoder lite0" in printed
+    assert voiceart(["eval", "damsm", str(shapes), "--damsm", str(tmp_path)]) == 2
+    assert "is not a DAMSM folder: config.json is missing" in capsys.readouterr().err
     # and DM-GAN trains against it (its DAMSM loss goes back through the frozen Lite0 to the generator)
     assert voiceart(["--device", "cpu", "--threads", "1", "train", "dmgan", str(shapes), "--damsm", str(out),
                      "-o", str(tmp_path / "gan"), "--steps", "2", "--batch-size", "4"]) == 0

@@ -74,6 +74,16 @@ def register_train(sub: argparse._SubParsersAction) -> None:
 
 
 def register_eval(sub: argparse._SubParsersAction) -> None:
+    m = sub.add_parser("damsm", help="text to image: how well DAMSM encoders tell real pictures' captions apart",
+                       description="R-precision of a DAMSM (the folder of voiceart train damsm) on the real pictures of "
+                                   "DATA: each picture's own caption ranked among 100 (chance 1 %%). The ceiling of the "
+                                   "R-precision of a generator trained against it, and a measure of the DAMSM itself.")
+    m.add_argument("data", type=Path, help="captioned pictures, e.g. the val split of a scene data set")
+    m.add_argument("--damsm", type=Path, required=True, metavar="FOLDER", help="a folder of voiceart train damsm")
+    m.add_argument("--count", type=int, default=1000, metavar="N", help="pictures (default 1000)")
+    m.add_argument("--seed", type=int, default=0)
+    m.set_defaults(run=run_eval_damsm)
+
     e = sub.add_parser("dmgan", help="text to image: R-precision, FD-Lite0, and IS / FID with Inception weights",
                        description="Generate a picture for captions of DATA and measure them: R-precision with the DAMSM "
                                    "encoders (as the paper), FD-Lite0 against DATA's pictures (offline; not comparable with "
@@ -264,6 +274,29 @@ def run_train_probe(args: argparse.Namespace, settings: Settings) -> int:
               + ", ".join(f"{a} {v:.1%}" for a, v in scores.accuracy.items()) + ".")
     return 0
 
+
+def run_eval_damsm(args: argparse.Namespace, settings: Settings) -> int:
+    from voiceart.text2image.checkpoints import load_image_encoder, load_text_encoder
+    from voiceart.text2image.config import get_preset
+    from voiceart.text2image.data import load_dataset
+    from voiceart.text2image.evaluate import damsm_r_precision
+    from voiceart.text2image.vocab import load_captions
+
+    folder = args.damsm
+    for name in ("config.json", "captions.pickle", "text_encoder.pth", "image_encoder.pth"):
+        if not (folder / name).is_file():
+            raise VoiceartError(f"{folder} is not a DAMSM folder: {name} is missing (voiceart train damsm makes them).")
+    device = settings.torch_device()
+    config = get_preset(folder / "config.json")
+    vocab = load_captions(folder / "captions.pickle").vocab
+    text = load_text_encoder(folder / "text_encoder.pth", len(vocab), config).to(device)
+    image = load_image_encoder(folder / "image_encoder.pth", config).to(device)
+    examples, _ = load_dataset(args.data, config, "test", vocab)
+    score, spread, candidates = damsm_r_precision(text, image, examples, config, device, count=args.count, seed=args.seed)
+    print(f"DAMSM R-precision on {min(args.count, len(examples))} real pictures of {args.data}: {score * 100:.1f} ± "
+          f"{spread * 100:.1f} % (own caption among {candidates}; chance {100 / candidates:.0f} %; "
+          f"image encoder {config.IMAGE_ENCODER})")
+    return 0
 
 def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
     import sys
