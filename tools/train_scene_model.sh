@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Train voiceart's next text-to-image model from nothing, the v2 recipe: build the scene data (version 2:
 # a large subject in every picture), train the probe that checks what generated pictures show (the
-# shipped models/dmgan/scenes/probe.pt), train DAMSM, train DM-GAN (its generator starts from the
+# shipped models/dmgan/scenes/probe.pt), train DAMSM over frozen ImageNet Lite0, train DM-GAN (its generator starts from the
 # first shipped scene model, taken from this repository's history), then measure it beside the
 # shipped model on the validation split. INSTALL=1 installs it into models/dmgan/scenes and measures
 # it on the held-out test split (docs' figures). The shipped generator came from this script as of
 # commit 6a69678 (version 1 of the data); the v2 recipe has not beaten it yet (docs/text2image.md).
 #   tools/train_scene_model.sh [WORK_DIR]        (default: runs/scenes; about 2.5 h on a quiet 2-core CPU)
-# DMGAN_STEPS / DAMSM_STEPS / THREADS / VAL_COUNT override the step counts, CPU threads and validation pictures\n# (CUDA is used when present).
+# DMGAN_STEPS / DAMSM_STEPS / THREADS / VAL_COUNT override the step counts, CPU threads and validation pictures
+# (CUDA is used when present).
 # Stopping (Ctrl-C) and running it again goes on where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ FIRST_MODEL=6a69678
 
 [ -f "$WORK/data/stats.json" ] || "${VA[@]}" data scenes "$WORK/data" --seed 0
 [ -f "$WORK/probe.pt" ] || "${VA[@]}" train probe "$WORK/data" -o "$WORK/probe.pt"
-"${VA[@]}" train damsm "$WORK/data/train" -o "$WORK/damsm" --preset scenes --steps "$DAMSM_STEPS" --save-every 500
+"${VA[@]}" train damsm "$WORK/data/train" -o "$WORK/damsm" --preset scenes --backbone lite0 --steps "$DAMSM_STEPS" --save-every 500
 [ -f "$WORK/first-netG.pth" ] || git show "$FIRST_MODEL:models/dmgan/scenes/netG.pth" > "$WORK/first-netG.pth"
 "${VA[@]}" train dmgan "$WORK/data/train" --damsm "$WORK/damsm" -o "$WORK/gan" --preset scenes --steps "$DMGAN_STEPS" \
     --init-netg "$WORK/first-netG.pth" --save-every 250 --sample-every 1000
