@@ -122,7 +122,7 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         seed = opts.seed
         batch_size = opts.batch_size or config.BATCH_SIZE
     config = config.with_(BATCH_SIZE=batch_size)
-    share = cluster.share(batch_size)
+    cluster.share(batch_size)  # a batch that cannot be shared out among the processes is refused here
     if opts.damsm_weight is not None:
         config = config.with_(LAMBDA=opts.damsm_weight)
     captions = load_captions(captions_path)
