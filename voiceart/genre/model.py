@@ -103,11 +103,24 @@ class EfficientNetLite0(nn.Module):
         self._fc = nn.Linear(self.feature_dim, num_classes)  # ImageNet classifier, kept so the state dict loads whole
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.maps(x)[1]
+
+    @staticmethod
+    def from_signed(x: torch.Tensor) -> torch.Tensor:
+        """Pictures in [-1, 1] (as generators draw them) to the (v - 127) / 128 of 0..255 it was trained on."""
+        return ((x + 1) * 127.5 - 127.0) / 128.0
+
+    def maps(self, x: torch.Tensor, after: int = 0) -> tuple[torch.Tensor | None, torch.Tensor]:
+        """The feature map after the first ``after`` blocks (None for 0) and the pooled features: what
+        the DAMSM image encoder reads as regions and code."""
+        kept = None
         x = F.relu6(self._bn0(self._conv_stem(x)))
-        for block in self._blocks:
+        for i, block in enumerate(self._blocks, 1):
             x = block(x)
+            if i == after:
+                kept = x
         x = F.relu6(self._bn1(self._conv_head(x)))
-        return x.mean(dim=(2, 3))
+        return kept, x.mean(dim=(2, 3))
 
     def classify(self, x: torch.Tensor) -> torch.Tensor:
         return self._fc(self(x))

@@ -185,9 +185,7 @@ class Lite0Features(nn.Module):
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(x.float(), size=(224, 224), mode="bilinear", align_corners=False, antialias=True)
-        # TensorFlow's (v - 127) / 128 on 0..255 is (nearly) the [-1, 1] range the generator gives
-        x = ((x + 1) * 127.5 - 127.0) / 128.0
-        return self.net(x)
+        return self.net(self.net.from_signed(x))
 
 
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:

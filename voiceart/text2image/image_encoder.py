@@ -96,14 +96,7 @@ class Lite0Backbone(nn.Module):
     def forward(self, x: torch.Tensor):
         if x.shape[-1] != self.input_size or x.shape[-2] != self.input_size:
             x = F.interpolate(x, size=(self.input_size, self.input_size), mode="bilinear", align_corners=False)
-        x = ((x + 1) * 127.5 - 127.0) / 128.0  # [-1, 1] to the (v - 127) / 128 the weights were trained on
-        net = self.net
-        x = F.relu6(net._bn0(net._conv_stem(x)))
-        for i, block in enumerate(net._blocks):
-            x = block(x)
-            if i + 1 == self.REGION_BLOCKS:
-                regions = x
-        return regions, F.relu6(net._bn1(net._conv_head(x))).mean(dim=(2, 3))
+        return self.net.maps(self.net.from_signed(x), after=self.REGION_BLOCKS)
 
 
 class CNN_ENCODER(nn.Module):

@@ -116,15 +116,14 @@ def train_probe(split: Path, lite, size: int = 128, steps: int = 2000, seed: int
     rows = [labels[n] for n in names]
     kinds = sorted({k for r in rows for k in r["things"]})
     classes = {a: sorted({r[a] for r in rows}) for a in ATTRIBUTES}
-    feats = []
+    feats, label_rows = [], []
     for b in range(0, len(names), 64):
-        batch = _pictures(Path(split), names[b:b + 64], size)
+        chunk = names[b:b + 64]
+        batch = _pictures(Path(split), chunk, size)
         feats.append(torch.cat([features(lite, batch), features(lite, soften(batch, size))]))
+        label_rows += [labels[n] for n in chunk] * 2   # each picture as drawn, then softened
         if progress is not None:
             progress(min(b + 64, len(names)), len(names))
-    # each batch holds its pictures twice (drawn, softened): the targets follow that order
-    order = [names[b:b + 64] for b in range(0, len(names), 64)]
-    label_rows = [labels[n] for chunk in order for n in chunk + chunk]
     x = torch.cat(feats)
     y = targets(label_rows, kinds, classes)
     torch.manual_seed(seed)
