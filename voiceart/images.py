@@ -3,26 +3,25 @@
 What voiceart promises here (docs/reliability.md): every mode Pillow opens keeps its content
 (16-bit, 32-bit and float greyscale are scaled, not clipped to white); a damaged or huge file is
 one sentence, never a traceback or a raw library warning; a picture is written whole or not at
-all (a temporary file beside it, then a rename), with the permissions the person's umask gives,
-never over the file it was made from.
+all (``voiceart.files.atomic_write``), with the permissions the person's umask gives, never over
+the file it was made from.
 """
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
 import secrets
 import struct
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from voiceart.errors import ImageError, VoiceartError, plain_text
+from voiceart.files import atomic_write, write_reason
 
 log = logging.getLogger("voiceart.images")
 
@@ -129,48 +128,6 @@ def _first_line(exc: BaseException) -> str:
 
 # --- writing ----------------------------------------------------------------------------------------
 
-def _reason(exc: OSError) -> str:
-    """Why writing failed, in words."""
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "voiceart may not write there"
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
-        return "a file is in the way of the folder"
-    if exc.errno == errno.EISDIR:
-        return "that name is a folder"
-    return exc.strerror or str(exc)
-
-
-def write_error(exc: OSError, path: Path) -> VoiceartError:
-    """A disk problem while writing ``path`` as one sentence."""
-    return VoiceartError(f"Could not save {path.name} in {path.parent}: {_reason(exc)}.")
-
-
-def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
-    """Write ``path`` whole or not at all: ``write`` fills a temporary file beside it, which then
-    replaces it. The file gets the permissions of the person's umask, as any program's would."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, unlike mkstemp's 0600
-        try:
-            with os.fdopen(fd, "wb") as f:
-                write(f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        finally:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
-    except OSError as exc:
-        raise write_error(exc, path) from None
-    return path
-
-
 def save_png(image: Image.Image, path: Path, metadata: dict[str, str]) -> Path:
     """Write a PNG with text metadata, atomically, turning disk problems into one sentence."""
     info = PngImagePlugin.PngInfo()
@@ -232,7 +189,7 @@ def check_writable(folder: Path, what: str = "the pictures") -> Path:
         probe.unlink()
     except OSError as exc:
         blocked = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-        reason = f"{blocked} is a file, not a folder" if blocked else _reason(exc)
+        reason = f"{blocked} is a file, not a folder" if blocked else write_reason(exc)
         raise VoiceartError(f"voiceart cannot write {what} to {folder}: {reason}.") from None
     return folder
 
