@@ -30,6 +30,11 @@ class ModelFile:
     package_path: str | None = None  # ... at this path inside it
     torch_hub: bool = False  # also look in torch's hub cache, where torchvision keeps the weights it downloads
 
+    @property
+    def fix(self) -> str:
+        """What to do about a bad copy, as the end of a sentence."""
+        return f"remake it with: {self.make_command}"
+
 
 STYLE_LITE = ModelFile(
     filename="style_magenta_lite.pt",
@@ -138,35 +143,12 @@ def find(model: ModelFile, settings: Settings, explicit: Path | None = None) -> 
     raise ModelFileError(f"A model file is missing: {model.filename}, the {model.description}; make it with: {model.make_command}")
 
 
-def load_checkpoint(path: Path, model: ModelFile, mmap: bool = False) -> dict:
-    """torch.load with weights_only, turning a damaged file into a plain sentence. ``mmap``: the
-    tensors are pages of the file, read when touched (only for torch's zip format; others are read)."""
-    import zipfile
+def load_checkpoint(path: Path, model: ModelFile, mmap: bool = False):
+    """What ``torch.save`` wrote to ``path``, checked (``voiceart.torch_files.load``): a missing, damaged
+    or non-finite file is one sentence naming the command that remakes ``model``."""
+    from voiceart import torch_files  # torch only when a model is loaded: the terminal mode starts without it
 
-    import torch
-
-    try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
-    except Exception as exc:  # a truncated zip, a pickle with foreign objects, a text file...
-        raise ModelFileError(f"The {model.description} at {path} cannot be read ({type(exc).__name__}); remake it with: {model.make_command}") from None
-    check_finite(checkpoint, f"The {model.description} at {path}", f"remake it with: {model.make_command}")
-    return checkpoint
-
-
-def check_finite(data, what: str, fix: str) -> None:
-    """Refuse weights holding NaN or infinity (they draw a black picture and say nothing) as damaged.
-    ``data``: a tensor, or dicts and lists of them; ``what`` names the file, ``fix`` what to do."""
-    import torch
-
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, torch.Tensor) and item.is_floating_point() and not torch.isfinite(item).all():
-            raise ModelFileError(f"{what} is damaged: it holds numbers that are not finite; {fix}.")
+    return torch_files.load(path, model.description, model.fix, mmap)
 
 
 # Whisper speech recognition. openai-whisper checkpoints are found, in order: an explicit path;

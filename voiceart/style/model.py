@@ -19,23 +19,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from voiceart.layers import SameConv2d
 from voiceart.style import fast
 
 STYLE_DIM = 100
 PREDICTOR_SIZE = 256  # the predictor was trained on 256 px centre crops
-
-
-class SameConv2d(nn.Conv2d):
-    """A convolution with TensorFlow's 'SAME' padding (extra pixel at the bottom and right)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        kh, kw = self.kernel_size
-        sh, sw = self.stride
-        ph = max(kh - (sh if x.shape[-2] % sh == 0 else x.shape[-2] % sh), 0)
-        pw = max(kw - (sw if x.shape[-1] % sw == 0 else x.shape[-1] % sw), 0)
-        if ph or pw:
-            x = F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2))
-        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
 
 class InvertedResidual(nn.Module):

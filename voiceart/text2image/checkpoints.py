@@ -1,68 +1,29 @@
 """Loading DM-GAN files strictly, with a plain sentence for every way a file can be wrong.
 
 The released files are bare state dicts saved by ``torch.save(net.state_dict())``. They load
-with ``weights_only=True`` (no code in them can run). Accepted variations: with or without
+through ``voiceart.torch_files`` (``weights_only=True``: no code in them can run). Accepted variations: with or without
 batch norm's ``num_batches_tracked`` counters (older PyTorch did not write them) and keys
 prefixed ``module.`` (saved from ``nn.DataParallel``). Anything else missing, extra, or of
 another shape is an error that says which tensor and, for a generator, what the file is.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from voiceart.errors import ModelFileError, VoiceartError
-from voiceart.text2image.config import PRESETS, DMGANConfig
-from voiceart.weights import check_finite
+from voiceart.errors import ModelFileError
+from voiceart.text2image.config import PRESETS, DMGANConfig, get_preset
+from voiceart.text2image.generator import G_NET
+from voiceart.text2image.image_encoder import CNN_ENCODER
+from voiceart.text2image.text_encoder import RNN_ENCODER
+from voiceart.torch_files import load_state_dict, load_strict
+from voiceart.torch_files import save as save_atomic  # noqa: F401 - train_damsm, train_dmgan and probe save with it
 
 
-def read_state_dict(path: Path, description: str) -> dict[str, torch.Tensor]:
-    """A state dict from a file, without running code from it."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"The {description} file {path} does not exist.")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a truncated zip, a pickle with foreign objects, a text file ...
-        raise ModelFileError(f"The {description} file {path} cannot be read as PyTorch weights ({type(exc).__name__}).") from None
-    if isinstance(data, dict) and "state_dict" in data and isinstance(data["state_dict"], dict):
-        data = data["state_dict"]
-    if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
-        raise ModelFileError(f"The {description} file {path} is not a state dict of tensors.")
-    if data and all(k.startswith("module.") for k in data):
-        data = {k[len("module."):]: v for k, v in data.items()}
-    check_finite(data, f"The {description} file {path}", "bring a good copy or train it again")
-    return dict(data)
-
-
-def load_strict(module: nn.Module, state: dict[str, torch.Tensor], description: str, path: Path | str, hint: str = "") -> None:
-    """load_state_dict(strict=True), forgiving only absent num_batches_tracked counters."""
-    own = module.state_dict()
-    state = dict(state)
-    for key, value in own.items():
-        if key.endswith("num_batches_tracked") and key not in state:
-            state[key] = torch.zeros_like(value)
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    wrong = [(k, tuple(state[k].shape), tuple(v.shape)) for k, v in own.items() if k in state and state[k].shape != v.shape]
-    if missing or unexpected or wrong:
-        if wrong:
-            k, got, want = wrong[0]
-            what = f"its {k} is {_shape(got)} where {_shape(want)} is expected"
-        elif missing:
-            what = f"it lacks {len(missing)} tensors (the first is {missing[0]})"
-        else:
-            what = f"it has {len(unexpected)} tensors this model does not (the first is {unexpected[0]})"
-        raise ModelFileError(f"The {description} file {path} does not fit: {what}{hint}.")
-    module.load_state_dict(state, strict=True)
-
-
-def _shape(shape: tuple) -> str:
-    return " x ".join(map(str, shape)) if shape else "a scalar"
+# What to do about a DM-GAN file that cannot be used, in every sentence about one.
+FIX = "bring a good copy or train it again"
 
 
 # --- generator --------------------------------------------------------------------------------
@@ -93,9 +54,7 @@ def describe_generator(config: DMGANConfig) -> str:
 
 def load_generator(path: Path, config: DMGANConfig | None = None):
     """A G_NET with the file's weights, in eval mode. Without a config, the file's own sizes are used."""
-    from voiceart.text2image.generator import G_NET
-
-    state = read_state_dict(path, "DM-GAN generator")
+    state = load_state_dict(path, "DM-GAN generator", FIX)
     found = infer_generator_config(state, config)
     if config is None:
         config = found
@@ -105,7 +64,7 @@ def load_generator(path: Path, config: DMGANConfig | None = None):
         advice = f" (use --preset {named[0]})" if named else ""
         raise ModelFileError(f"The DM-GAN generator file {path} is {found_desc}, not {want_desc}{advice}.")
     net = G_NET(config)
-    load_strict(net, state, "DM-GAN generator", path)
+    load_strict(net, state, "DM-GAN generator", path, FIX)
     return net.eval()
 
 
@@ -113,9 +72,7 @@ def load_generator(path: Path, config: DMGANConfig | None = None):
 
 def load_text_encoder(path: Path, n_words: int | None = None, config: DMGANConfig | None = None):
     """An RNN_ENCODER with the file's weights, in eval mode; its vocabulary size must be ``n_words``."""
-    from voiceart.text2image.text_encoder import RNN_ENCODER
-
-    state = read_state_dict(path, "DAMSM text encoder")
+    state = load_state_dict(path, "DAMSM text encoder", FIX)
     try:
         ntoken, ninput = state["encoder.weight"].shape
         nhidden = state["rnn.weight_hh_l0"].shape[1]
@@ -132,15 +89,13 @@ def load_text_encoder(path: Path, n_words: int | None = None, config: DMGANConfi
         raise ModelFileError(f"The text encoder {path} gives {hidden}-number features but the generator "
                              f"expects {config.EMBEDDING_DIM}.")
     net = RNN_ENCODER(ntoken, ninput=ninput, nhidden=hidden, nlayers=nlayers, bidirectional=bidirectional, rnn_type=rnn_type)
-    load_strict(net, state, "DAMSM text encoder", path)
+    load_strict(net, state, "DAMSM text encoder", path, FIX)
     return net.eval()
 
 
 def load_image_encoder(path: Path, config: DMGANConfig):
     """A CNN_ENCODER (the released image_encoder*.pth or one voiceart trained), in eval mode."""
-    from voiceart.text2image.image_encoder import CNN_ENCODER
-
-    state = read_state_dict(path, "DAMSM image encoder")
+    state = load_state_dict(path, "DAMSM image encoder", FIX)
     backbone = next((b for b in ("small", "lite0") if any(k.startswith(b + ".") for k in state)), "inception_v3")
     nef = state["emb_cnn_code.weight"].shape[0] if "emb_cnn_code.weight" in state else config.EMBEDDING_DIM
     kwargs = {}
@@ -148,37 +103,18 @@ def load_image_encoder(path: Path, config: DMGANConfig):
         size = config.ENCODER_SIZE or config.image_size
         beside = Path(path).parent / "config.json"
         if beside.is_file():  # a voiceart DAMSM folder says what size its encoder reads
-            from voiceart.text2image.config import get_preset
-
             size = get_preset(beside).encoder_size
         kwargs = {"small_input": int(size)}
         if backbone == "small":
             kwargs["small_width"] = int(state["small.stage1.0.weight"].shape[0])
     net = CNN_ENCODER(nef, backbone=backbone, init=False, **kwargs)
-    load_strict(net, state, "DAMSM image encoder", path)
+    load_strict(net, state, "DAMSM image encoder", path, FIX)
     if nef != config.EMBEDDING_DIM:
         raise ModelFileError(f"The image encoder {path} gives {nef}-number features but the text encoder gives {config.EMBEDDING_DIM}.")
     return net.eval()
 
 
 # --- writing ----------------------------------------------------------------------------------
-
-def save_atomic(obj, path: Path) -> None:
-    """torch.save to a temporary file beside ``path``, then rename: a crash never leaves half a file."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".voiceart-", suffix=".pt", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                torch.save(obj, f)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError as exc:
-        raise VoiceartError(f"Could not save {path.name} in {path.parent}: {exc.strerror or exc}.") from None
-
 
 def plain_state_dict(module: nn.Module) -> dict[str, torch.Tensor]:
     """The state dict as the official code saves it (CPU tensors, no wrappers)."""

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from voiceart.errors import ModelFileError
+from voiceart.torch_files import load_state_dict
 
 INCEPTION_LAYERS = ("Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "Conv2d_3b_1x1", "Conv2d_4a_3x3",
                     "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b", "Mixed_6c", "Mixed_6d",
@@ -27,9 +28,7 @@ INCEPTION_LAYERS = ("Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "Conv2d_3
 
 def load_inception_state(path: Path) -> dict:
     """An Inception-v3 state dict from a file the user gives (torchvision's ImageNet weights)."""
-    from voiceart.text2image.checkpoints import read_state_dict
-
-    state = read_state_dict(Path(path), "Inception-v3 weights")
+    state = load_state_dict(Path(path), "Inception-v3 weights", "bring torchvision's inception_v3_google file")
     if "Conv2d_1a_3x3.conv.weight" not in state:
         raise ModelFileError(f"{path} does not hold Inception-v3 weights (it has no Conv2d_1a_3x3 layer).")
     return state
