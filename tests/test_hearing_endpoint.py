@@ -168,3 +168,39 @@ def test_from_settings_uses_the_settings():
     s.silence_tail, s.max_utterance, s.pre_roll = 0.7, 9.0, 0.25
     e = Endpointer.from_settings(s)
     assert (e.silence_tail, e.max_length, e.pre_roll) == (round(0.7 * RATE), 9 * RATE, round(0.25 * RATE))
+
+
+def test_a_pause_offers_the_utterance_exactly_as_it_will_be_if_the_pause_becomes_its_end():
+    endpointer = Endpointer(silence_tail=0.6, post_roll=0.2)
+    probs = pattern((QUIET, 10), (SPEECH, 20), (UNSURE, 2), (QUIET, 30))
+    offered, pausing_from, done = None, None, []
+    for i, (frame, p) in enumerate(zip(frames_for(probs), probs)):
+        done += endpointer.push(frame, p)
+        if endpointer.pausing and offered is None:
+            offered, pausing_from = endpointer.so_far(), i
+    # Offered once the post-roll after the last speech frame is heard (unsure frames count as heard, not as speech).
+    assert pausing_from == 30 + int(np.ceil(0.2 * RATE / FRAME)) - 1
+    (u,) = done
+    assert (offered.start, offered.end, offered.speech_end) == (u.start, u.end, u.speech_end)
+    np.testing.assert_array_equal(offered.audio, u.audio)
+
+
+def test_speech_after_a_pause_takes_the_offer_back_and_end_stops_the_utterance_at_once():
+    endpointer = Endpointer(silence_tail=0.6, post_roll=0.2)
+    probs = pattern((QUIET, 10), (SPEECH, 20), (QUIET, 10), (SPEECH, 1))
+    for frame, p in zip(frames_for(probs), probs):
+        assert endpointer.push(frame, p) == []
+    assert not endpointer.pausing  # the person spoke on: what was offered is not the utterance
+    for frame in frames_for(pattern((QUIET, 8)))[:8]:
+        endpointer.push(frame + 41 * FRAME, QUIET)
+    assert endpointer.pausing
+    (u,) = endpointer.end()  # a whole command was heard: no need to wait for the rest of the tail
+    assert u.speech_end == 41 * FRAME and u.end == 41 * FRAME + round(0.2 * RATE)
+    assert not endpointer.pausing and endpointer.flush() == []
+
+
+def test_a_click_is_never_offered():
+    endpointer = Endpointer(min_speech=0.15)
+    for frame, p in zip(frames_for(pattern((SPEECH, 2), (QUIET, 15))), pattern((SPEECH, 2), (QUIET, 15))):
+        endpointer.push(frame, p)
+        assert not endpointer.pausing

@@ -1,6 +1,6 @@
 """The glue: what is heard goes into the session, and the session's actions are carried out.
 
-    microphone -> utterances (silero-vad, end-pointing) -> Whisper -> grammar -> Heard
+    microphone -> utterances (silero-vad, end-pointing; Whisper already at work on each pause) -> grammar -> Heard
     keys, buttons, typed lines ------------------------------------------> Heard
     Session.handle(event) -> Say (voice + earcon), Run (the worker), Keep (session folder), Show (the output)
 
@@ -252,16 +252,38 @@ def frames_of(audio: np.ndarray, settings: Settings, lead: float = 0.5) -> Itera
 
 
 def load_hearing(settings: Settings, styles: Iterable[str]):
-    """(voice activity detector, end-pointer, Whisper): what turns audio into text."""
+    """(voice activity detector, end-pointer, Whisper): what turns audio into text, Whisper warmed up."""
     from voiceart.speech.endpoint import Endpointer
     from voiceart.speech.transcribe import Transcriber
     from voiceart.speech.vad import SileroVAD
 
-    return SileroVAD(), Endpointer.from_settings(settings), Transcriber(settings, list(styles))
+    transcriber = Transcriber(settings, list(styles))
+    transcriber.warm()
+    return SileroVAD(), Endpointer.from_settings(settings), transcriber
+
+
+def complete_command(session, styles: Iterable[str]) -> Callable:
+    """``complete(transcript)`` for voiceart.speech.listen: whether what was heard is a whole command
+    that the grammar and Whisper are both sure of, read as ``session`` expects now. Never while a
+    description is expected: a scene with a pause in it ("a castle on a hill ... at night") reads as
+    a whole scene too, and only the silence tail can tell where it ends."""
+    from voiceart.speech import rescore
+
+    styles = list(styles)
+
+    def complete(transcript) -> bool:
+        expecting = session.expecting
+        if expecting is grammar.Expecting.DESCRIPTION:
+            return False
+        parsed = grammar.parse(transcript.text, expecting, styles, session.numbered)
+        return rescore.confident(parsed, transcript.avg_logprob)
+
+    return complete
 
 
 class Listener:
     """The microphone path on its own thread: every utterance heard becomes ``app.hear(text)``.
+    Whisper starts on each pause and a whole command ends its utterance early (voiceart.speech.listen).
 
     Without a microphone (or Whisper weights) it says so once, as a Problem, and stops; the keys
     and typed commands go on working.
@@ -295,20 +317,21 @@ class Listener:
 
     def _run(self) -> None:
         from voiceart.errors import VoiceartError
-        from voiceart.speech.endpoint import segment
         from voiceart.speech import rescore
+        from voiceart.speech.listen import Listening
         from voiceart.speech.microphone import Microphone
 
         try:
             with Microphone.from_settings(self.settings) as mic:  # first: without one, Whisper need not load
                 self._mic = mic
                 vad, endpointer, transcriber = load_hearing(self.settings, self.app.styles)
+                listening = Listening(vad, endpointer, transcriber, complete_command(self.app.session, self.app.styles))
                 self.app.output.status("listening")
-                for utterance in segment(self._observe(mic.frames()), vad, endpointer):
+                for spoken in listening.hear(self._observe(mic.frames())):
                     if self._stopped.is_set():
                         return
                     self.app.output.status("thinking")
-                    heard = transcriber.transcribe(utterance.audio)
+                    heard = spoken.transcript()
                     self.app.hear(heard.text, check=partial(rescore.understand, transcriber, heard))
                     self.app.output.status("listening")
         except VoiceartError as exc:

@@ -16,6 +16,11 @@ The rules (times are settings):
 - Utterances with less than ``min_speech`` of speech frames (a click, a cough) are dropped.
 - ``gap(n)`` (the microphone was muted while voiceart spoke) drops an utterance in progress
   and what came before it: nothing voiceart said can become part of one.
+
+While an utterance is in a pause that has lasted ``post_roll``, its audio is all heard: if the
+pause becomes its end, it is exactly ``so_far()``. ``pausing`` says so, and lets a listener start
+Whisper on it before the silence tail has passed (voiceart.speech.listen); ``end()`` ends it at
+once (what was heard is a complete command).
 """
 from __future__ import annotations
 
@@ -120,6 +125,21 @@ class Endpointer:
         self.reset()
         return []
 
+    @property
+    def pausing(self) -> bool:
+        """The utterance in progress holds enough speech and is in a pause at least ``post_roll`` long:
+        ``so_far()`` is what it will be if no more speech comes."""
+        return (self._active and self._silence_from is not None and self._speech_samples >= self.min_speech
+                and self.position >= self._speech_end + self.post_roll)
+
+    def so_far(self) -> Utterance:
+        """The utterance in progress as it would be handed on if it ended now (it goes on)."""
+        return self._utterance(truncated=False)
+
+    def end(self) -> list[Utterance]:
+        """End the utterance in progress now, as the silence tail would have (0 or 1 utterances)."""
+        return self._finish(truncated=False) if self._active else []
+
     def flush(self) -> list[Utterance]:
         """The stream ended: finish the utterance in progress, if it holds enough speech."""
         done = self._finish(truncated=False) if self._active else []
@@ -149,16 +169,21 @@ class Endpointer:
         self._speech_samples = 0
         self._silence_from = None
 
-    def _finish(self, truncated: bool) -> list[Utterance]:
+    def _utterance(self, truncated: bool) -> Utterance:
         audio = np.concatenate(self._frames) if self._frames else np.zeros(0, dtype=np.float32)
         heard_end = self._start + len(audio)
         end = heard_end if truncated else min(heard_end, self._speech_end + self.post_roll)
-        utterance = Utterance(start=self._start, end=end, speech_start=self._speech_start, speech_end=self._speech_end,
-                              audio=audio[:end - self._start].copy(), truncated=truncated, rate=self.rate)
+        if len(self._frames) > 1:
+            self._frames = [audio]  # joined once: so_far() is asked again on the next pause
+        return Utterance(start=self._start, end=end, speech_start=self._speech_start, speech_end=self._speech_end,
+                         audio=audio[:end - self._start].copy(), truncated=truncated, rate=self.rate)
+
+    def _finish(self, truncated: bool) -> list[Utterance]:
+        utterance = self._utterance(truncated)
         keep = self._speech_samples >= self.min_speech
         self._active = False
         self._frames = []
-        self._floor = end
+        self._floor = utterance.end
         self._silence_from = None
         return [utterance] if keep else []
 

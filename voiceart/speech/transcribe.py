@@ -73,6 +73,10 @@ class AudioFileError(VoiceartError):
     """An audio file could not be read as speech."""
 
 
+class Cancelled(Exception):
+    """A transcription was thrown away before it finished (``Transcriber.transcribe``'s ``cancel``)."""
+
+
 @dataclass
 class Transcript:
     """What Whisper heard. ``text`` is empty for silence and noise; ``seconds`` is the time taken."""
@@ -289,6 +293,23 @@ class Transcriber:
         # One decode at a time: a decode hooks the model's key and value layers to fill its cache, and a
         # check against the audio (rescore) on the session's thread must not feed that cache.
         self.busy = threading.Lock()
+        # A transcription started before the end of an utterance is thrown away when the person speaks
+        # on (voiceart.speech.listen); it stops at the next block of either network, so that it holds
+        # the CPU for at most a block's time. The event is per thread: a check on another thread runs on.
+        self._cancel = threading.local()
+        for block in [*self.model.encoder.blocks, *self.model.decoder.blocks]:
+            block.register_forward_pre_hook(self._stop_if_cancelled)
+
+    def _stop_if_cancelled(self, module, args) -> None:
+        event = getattr(self._cancel, "event", None)
+        if event is not None and event.is_set():
+            raise Cancelled
+
+    def warm(self) -> None:
+        """Run both networks once on a second of soft noise, so that the first utterance heard is not
+        also the one that pays for torch's first-call set-up."""
+        noise = np.random.default_rng(0).normal(0.0, 0.05, SAMPLE_RATE).astype(np.float32)
+        self.transcribe(noise)
 
     # The decode options for one try. Greedy, no timestamps, English.
     def _options(self, temperature: float, duration: float):
@@ -326,8 +347,16 @@ class Transcriber:
         with self.torch.inference_mode():
             return self.model.embed_audio((mel.half() if self.fp16 else mel)[None])[0]
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        """Transcribe float32 mono 16 kHz audio (at most 30 s are used)."""
+    def transcribe(self, audio: np.ndarray, cancel: threading.Event | None = None) -> Transcript:
+        """Transcribe float32 mono 16 kHz audio (at most 30 s are used). Raises Cancelled soon after
+        ``cancel`` is set."""
+        self._cancel.event = cancel
+        try:
+            return self._transcribe(audio)
+        finally:
+            self._cancel.event = None
+
+    def _transcribe(self, audio: np.ndarray) -> Transcript:
         start = time.perf_counter()
         audio = np.asarray(audio, dtype=np.float32)
         if audio.ndim != 1:
