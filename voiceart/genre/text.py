@@ -25,8 +25,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from voiceart import weights
-from voiceart.errors import ModelFileError
+from voiceart import torch_files, weights
+from voiceart.config import Settings
+from voiceart.errors import ModelFileError, VoiceartError
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 
@@ -274,8 +275,6 @@ class SentenceEncoder:
     """Sentences -> all-MiniLM-L6-v2 embeddings (N, 384), each of length 1."""
 
     def __init__(self, settings=None, device: torch.device | None = None):
-        from voiceart.config import Settings
-
         settings = settings or Settings()
         self.device = device or settings.torch_device()
         path = weights.find(weights.MINILM, settings)
@@ -355,8 +354,6 @@ class TextGenre:
 
     def __init__(self, settings=None, encoder: SentenceEncoder | None = None,
                  sentences: dict[str, Sequence[str]] | None = None):
-        from voiceart.config import Settings
-
         settings = settings or Settings()
         self.encoder = encoder or SentenceEncoder(settings)
         sentences = sentences or GENRE_SENTENCES
@@ -369,7 +366,7 @@ class TextGenre:
         cached = Path(settings.cache_dir) / "genre" / f"text-prototypes-{key}.pt"
         if cached.is_file():
             try:
-                data = torch.load(cached, map_location="cpu", weights_only=True)
+                data = torch_files.load(cached, "genre prototype cache", "it is made again")
                 if data["genres"] == self.genres:
                     return data["prototypes"], float(data["temperature"])
             except Exception:  # noqa: BLE001 - a damaged cache file is simply remade
@@ -380,11 +377,8 @@ class TextGenre:
         prototypes = _prototypes(embeddings, labels, len(self.genres))
         temperature = fit_temperature(leave_one_out_similarities(embeddings, labels, len(self.genres)), labels)
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp")
-            torch.save({"genres": self.genres, "prototypes": prototypes, "temperature": temperature}, tmp)
-            tmp.replace(cached)
-        except OSError:
+            torch_files.save({"genres": self.genres, "prototypes": prototypes, "temperature": temperature}, cached)
+        except VoiceartError:
             pass  # a read-only or full cache only costs the second next time
         return prototypes, temperature
 

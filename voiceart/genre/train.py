@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import json
 import math
 import random
@@ -34,10 +33,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from voiceart import weights
+from voiceart import torch_files, weights
 from voiceart.errors import VoiceartError
 from voiceart.genre import model as genre_model
 from voiceart.genre.classify import FORMAT, RESIZE, eval_tensor
+from voiceart.genre.fuse import fit_image_weight
+from voiceart.genre.text import GENRE_SENTENCES, TextGenre, leave_one_out_similarities
 from voiceart.images import load_image
 from voiceart.paintings.catalogue import GENRES, IMAGE_SUFFIXES, _genre_name
 
@@ -179,7 +180,7 @@ def cached_features(settings, backbone_name: str, examples: Sequence[Example], r
     cache = Path(settings.cache_dir) / "genre" / f"features-{key}.pt"
     if cache.is_file():
         try:
-            data = torch.load(cache, map_location="cpu", weights_only=True)
+            data = torch_files.load(cache, "genre feature cache", "it is made again")
             return data["eval"], data["views"]
         except Exception:  # noqa: BLE001 - a damaged cache file is remade
             pass
@@ -187,12 +188,9 @@ def cached_features(settings, backbone_name: str, examples: Sequence[Example], r
     evals, views = extract_features(backbone, [e.path for e in examples], recipe.views, recipe.seed, mean, std,
                                     recipe.crop_scale, device, progress=progress)
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        torch.save({"eval": evals, "views": views}, tmp)
-        tmp.replace(cache)
-    except OSError:
-        pass
+        torch_files.save({"eval": evals, "views": views}, cache)
+    except VoiceartError:
+        pass  # a read-only or full cache only costs the extraction next time
     return evals, views
 
 
@@ -301,9 +299,6 @@ def fit_fusion_weight(settings, examples: Sequence[Example], genres: Sequence[st
                       seed: int = 0, text=None) -> float:
     """The image weight for fusion (see voiceart.genre.fuse.fit_image_weight), fitted on the example scenes of
     voiceart.genre.text (each left out of its own prototype) paired with out-of-fold paintings of their genre."""
-    from voiceart.genre.fuse import fit_image_weight
-    from voiceart.genre.text import GENRE_SENTENCES, TextGenre, leave_one_out_similarities
-
     text = text or TextGenre(settings)
     sentences = [(s, g) for g in text.genres for s in GENRE_SENTENCES.get(g, ())]
     if not sentences:
@@ -337,14 +332,7 @@ def save_checkpoint(path: Path, backbone_name: str, genres: Sequence[str], head:
         checkpoint["cv"] = {k: v for k, v in cv.items() if k != "recall"}
     if backbone_state is not None:
         checkpoint["backbone_state"] = {k: v.detach().cpu().contiguous() for k, v in backbone_state.items()}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()  # saved from memory: torch names the archive after a file, so the name would change the bytes
-    torch.save(checkpoint, buffer)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(path)
-    return weights.sha256(path)
+    return weights.sha256(torch_files.save(checkpoint, path))
 
 
 def train_catalogue_head(settings, examples: Sequence[Example], output: Path, recipe: HeadRecipe | None = None,

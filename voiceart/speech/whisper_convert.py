@@ -25,9 +25,7 @@ alias count and (alias, name) string pairs. This module reads that format itself
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable
@@ -286,22 +284,7 @@ def read_parts(parts: Iterable[Path]) -> bytearray:
 def convert(parts: Iterable[Path], output: Path) -> str:
     """Convert a CTranslate2 Whisper model.bin (given as its parts, in order) to an openai-whisper
     checkpoint at ``output``, written atomically. Returns the sha256 of the written file."""
-    import torch
+    from voiceart import torch_files  # torch only for a conversion
 
-    checkpoint = to_checkpoint(read_model_bin(read_parts(parts)))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=output.name + ".", suffix=".part", dir=output.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(checkpoint, f)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a model file is not secret
-        digest = file_sha256(Path(tmp))
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return digest
+    torch_files.save(to_checkpoint(read_model_bin(read_parts(parts))), output)
+    return file_sha256(output)

