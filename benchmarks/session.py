@@ -40,6 +40,7 @@ from voiceart.session.machine import Session
 from voiceart.speech import grammar
 from voiceart.speech.endpoint import segment
 from voiceart.speech.transcribe import synthesize
+from voiceart.vocabulary import Expecting
 
 
 class Shown:
@@ -149,7 +150,7 @@ def main() -> int:
             began = time.perf_counter()
             heard = transcriber.transcribe(description.audio)
             whisper_description = heard.seconds
-            command = grammar.parse(heard.text, grammar.Expecting.DESCRIPTION, styles)
+            command = grammar.parse(heard.text, Expecting.DESCRIPTION, styles)
             step = time.perf_counter()
             image = stages.text2image.generate(command.argument, seed=rng.randrange(2**31)).largest[0]
             advice = stages.genre.classify(image, command.argument)
@@ -158,7 +159,7 @@ def main() -> int:
             began = time.perf_counter()
             heard = transcriber.transcribe(spoken_style.audio)
             whisper_style = heard.seconds
-            command = grammar.parse(heard.text, grammar.Expecting.STYLE, styles, advice.styles)
+            command = grammar.parse(heard.text, Expecting.STYLE, styles, advice.styles)
             step = time.perf_counter()
             painting = stages.catalogue.pick(command.argument or style, rng)
             stages.stylizer.stylize(at_least(image, STYLE_SIDE), [load_image(painting.path, settings.max_side)[0]])

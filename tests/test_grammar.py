@@ -2,7 +2,8 @@
 import pytest
 
 from voiceart.paintings.catalogue import Catalogue
-from voiceart.speech.grammar import COMMANDS, SPOKEN, SURE, Command, Expecting, parse, prompt, words
+from voiceart.speech.grammar import SURE, parse, prompt
+from voiceart.vocabulary import COMMANDS, SPOKEN, Command, Expecting
 
 ANY, DESCRIPTION, STYLE, YES_NO = Expecting.ANYTHING, Expecting.DESCRIPTION, Expecting.STYLE, Expecting.YES_NO
 
@@ -194,25 +195,6 @@ def test_nothing_understood_gives_a_hint(styles):
 def test_unusual_characters_do_not_break_it(styles):
     for text in ["Café au lait — in Impressionism!", "¿Qué?", "🎨", "a\nb", "Save… it"]:
         assert p(text, ANY, styles).name in COMMANDS
-
-
-def test_expecting_from_strings():
-    assert Expecting.parse("description") is DESCRIPTION
-    assert Expecting.parse("any") is ANY and Expecting.parse("anything") is ANY
-    assert Expecting.parse("yes-no") is YES_NO and Expecting.parse("style") is STYLE
-    with pytest.raises(ValueError):
-        Expecting.parse("dance")
-
-
-def test_command_as_dict():
-    assert Command("style", "Baroque", 0.7, "Did you mean Baroque?").as_dict() == {
-        "command": "style", "argument": "Baroque", "confidence": 0.7, "question": "Did you mean Baroque?", "hint": None}
-
-
-def test_words():
-    assert words("Re-do!") == ["re", "do"]
-    assert words("That's it.") == ["thats", "it"]
-    assert words("Café NOIR") == ["cafe", "noir"]
 
 
 def test_prompt_names_every_command_and_style(styles):

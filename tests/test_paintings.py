@@ -128,6 +128,7 @@ def test_styles_for_a_genre(catalogue):
     ("dutch", "Dutch Golden Age"),
     ("pointillism", "Post-Impressionism"),
     ("like Van Gogh", "Post-Impressionism"),  # a painter in the catalogue names their style
+    ("like Van Gogh's", "Post-Impressionism"),  # ... as their own too
 ])
 def test_forgiving_style_names(catalogue, spoken, style):
     assert catalogue.match_style(spoken) == style

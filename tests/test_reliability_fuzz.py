@@ -47,7 +47,8 @@ def no_raw_warnings():
        numbered=st.lists(st.sampled_from(STYLES), max_size=3, unique=True))
 @settings(max_examples=150)
 def test_the_grammar_makes_a_command_of_any_text(text, expecting, styles, numbered):
-    from voiceart.speech.grammar import Command, parse
+    from voiceart.speech.grammar import parse
+    from voiceart.vocabulary import Command
 
     command = parse(text, expecting, styles, numbered)
     assert isinstance(command, Command) and isinstance(command.name, str)

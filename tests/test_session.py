@@ -12,7 +12,8 @@ from voiceart.session import (KEYS, Draw, Drawn, Failed, Heard, Keep, Picture, P
                               Show, State, Stylize, Stylized)
 from voiceart.session.keys import label
 from voiceart.session.machine import StrengthError
-from voiceart.speech.grammar import COMMANDS, Command, Expecting, parse
+from voiceart.speech.grammar import parse
+from voiceart.vocabulary import COMMANDS, Command, Expecting
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "commands.md"
 LANDSCAPE = ("Impressionism", "Realism", "Romanticism")

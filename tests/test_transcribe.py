@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from voiceart import weights
+from voiceart import vocabulary, weights
 from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.paintings.catalogue import Catalogue
@@ -397,7 +397,7 @@ def test_descriptions_are_heard(tiny, styles, voice):
         heard = tiny.transcribe(synthesize(said, voice))
         command = grammar.parse(heard.text, "description", styles)
         assert command.name == "describe", (said, heard.text)
-        ref, hyp = grammar.words(said), grammar.words(command.argument)
+        ref, hyp = vocabulary.words(said), vocabulary.words(command.argument)
         errors += _edit_distance(ref, hyp)
         words += len(ref)
     assert errors / words <= 0.25, f"{voice}: word error rate {errors / words:.0%}"

@@ -18,7 +18,7 @@ pytest.importorskip("tktooltip")
 from voiceart.session.events import Drawn, Heard, Run, State, Stylized, View  # noqa: E402
 from voiceart.session.keys import KEYS, label  # noqa: E402
 from voiceart.session.machine import Session  # noqa: E402
-from voiceart.speech.grammar import SPOKEN, Command  # noqa: E402
+from voiceart.vocabulary import SPOKEN, Command  # noqa: E402
 from voiceart.ui import theme  # noqa: E402
 from voiceart.ui.controls import TALK  # noqa: E402
 from voiceart.ui.picture import fit_size, fitted, strip_window  # noqa: E402

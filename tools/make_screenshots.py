@@ -25,7 +25,7 @@ from voiceart.app.stages import Stages  # noqa: E402
 from voiceart.config import Settings  # noqa: E402
 from voiceart.session.events import Failed, Heard, Run, Show  # noqa: E402
 from voiceart.session.machine import Session  # noqa: E402
-from voiceart.speech.grammar import Command  # noqa: E402
+from voiceart.vocabulary import Command  # noqa: E402
 from voiceart.ui.window import Window  # noqa: E402
 from voiceart.ui.xvfb import screenshot, virtual_display  # noqa: E402
 

@@ -37,8 +37,8 @@ import speech_set as S  # noqa: E402
 from voiceart.config import Settings  # noqa: E402
 from voiceart.paintings.catalogue import Catalogue  # noqa: E402
 from voiceart.speech import grammar, rescore  # noqa: E402
-from voiceart.speech.grammar import Command  # noqa: E402
 from voiceart.speech.transcribe import Transcriber  # noqa: E402
+from voiceart.vocabulary import Command, Expecting, words  # noqa: E402
 
 NUMBERED = ("Impressionism", "Baroque", "Romanticism")  # the three styles a drawing was given, read out
 
@@ -51,7 +51,7 @@ def outcome(u: S.Utterance, command: Command) -> str:
     """right, asked (a question on the right command), wrong (another action), or nothing."""
     if u.kind == "description":
         if command.name == "describe" and command.sure:
-            return "right" if u.noun in grammar.words(command.argument or "") else "drawn without its noun"
+            return "right" if u.noun in words(command.argument or "") else "drawn without its noun"
         if command.name == "describe":
             return "asked"
         return "nothing" if command.name == "none" or command.question else "wrong"
@@ -71,12 +71,12 @@ def measure(model: str, which: str, names, settings, commands_only: bool, keep_c
             continue
         heard = transcriber.transcribe(audio)
         start = time.perf_counter()
-        expecting = grammar.Expecting.parse(u.expecting)
+        expecting = Expecting.parse(u.expecting)
         if keep_checks:  # every recording checked, so that any thresholds can be replayed (see calibrate)
             parsed = grammar.parse(heard.text, expecting, styles, numbered(u.expecting))
             checked = rescore.check(transcriber, heard, expecting, styles, numbered(u.expecting)) if heard.audio else None
             skip = checked is None or not rescore.worth_checking(heard.text) or rescore.confident(parsed, heard.avg_logprob)
-            may_act = not (expecting is grammar.Expecting.DESCRIPTION and parsed.name == "describe")
+            may_act = not (expecting is Expecting.DESCRIPTION and parsed.name == "describe")
             command = parsed if skip else rescore.decide(parsed, checked, may_act=may_act)
         else:
             command = rescore.understand(transcriber, heard, expecting, styles, numbered(u.expecting))

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 
 from voiceart.errors import UnknownStyleError, VoiceartError
 from voiceart.paintings import styles as style_names
+from voiceart.vocabulary import ngrams
 
 MET_TABLE = Path(__file__).resolve().parent / "met_paintings.csv"
 USER_LICENCE = "your own"
@@ -252,10 +253,10 @@ class Catalogue:
             return style
 
     def _style_of_artist(self, spoken: str) -> str | None:
-        said = set(style_names._ngrams(style_names._words(spoken)))
+        said = set(ngrams(style_names.name_words(spoken)))
         counts: Counter[str] = Counter()
         for painting in self._paintings:
-            words = style_names._words(painting.artist)
+            words = style_names.name_words(painting.artist)
             keys = {"".join(words), "".join(words[1:]), words[-1] if words else ""}
             if any(len(key) >= 4 and key not in _GENERIC_NAME_WORDS and key in said for key in keys):
                 counts[painting.style] += 1

@@ -3,17 +3,17 @@
 ``match_style`` turns what a person said (as Whisper wrote it down) into one of the styles a
 catalogue knows: "impressionist", "IMPRESSIONISM.", "impresionism" and "paint it barock
 please" all find their style. Only styles in ``known`` are ever returned; a name that matches
-nothing raises UnknownStyleError naming the closest ones.
+nothing raises UnknownStyleError naming the closest ones. Text is compared with the vocabulary's
+normaliser and scorer (:mod:`voiceart.vocabulary.text`), the same the voice commands use.
 """
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
 from voiceart.errors import UnknownStyleError
+from voiceart.vocabulary import ngrams, similarity, words
 
 
 @dataclass(frozen=True)
@@ -102,29 +102,21 @@ FILLER = {
     "s", "something", "how", "about", "would", "could", "you", "can", "we", "go", "for", "one",
 }
 
-CUTOFF = 0.8  # difflib ratio a spoken word must reach to count as a misspelt style name
+CUTOFF = 0.8  # similarity a spoken word must reach to count as a misspelt style name
 MIN_FUZZY = 5  # names shorter than this (ink, zen, kano) match only exactly
 SHORT_PENALTY = 0.1  # taken off the similarity of names or words under 7 letters
 
 
-def _words(text: str) -> list[str]:
-    """Lower case, accents and punctuation gone, filler words dropped."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower().replace("&", " and ")
-    words = re.findall(r"[a-z0-9]+", text)
-    kept = [w for w in words if w not in FILLER]
-    return kept or words
+def name_words(text: str) -> list[str]:
+    """The words of a style's or a painter's name as said: normalised, filler words dropped
+    ("in the style of Van Gogh's" -> ["van", "gogh"])."""
+    said = words(text, contractions=False)
+    kept = [w for w in said if w not in FILLER]
+    return kept or said
 
 
 def _key(text: str) -> str:
-    return "".join(_words(text))
-
-
-def _phonetic(key: str) -> str:
-    """A rough sound-alike spelling: "barock", "barack" and "baroque" come out near each other."""
-    s = key.replace("ph", "f").replace("que", "k").replace("qu", "k").replace("ck", "k")
-    s = re.sub(r"c(?=[eiy])", "s", s).replace("c", "k").replace("x", "ks").replace("z", "s").replace("y", "i")
-    return re.sub(r"(.)\1+", r"\1", s)
+    return "".join(name_words(text))
 
 
 def _forms(name: str) -> set[str]:
@@ -146,6 +138,30 @@ _BY_KEY = {_key(name): style for name, style in _ALL.items()}
 def info(name: str) -> Style | None:
     """What voiceart knows about a style name, or None for a person's own style it has never heard of."""
     return _ALL.get(name) or _BY_KEY.get(_key(name))
+
+
+def keys(name: str) -> set[str]:
+    """Every key (words run together) that names the style ``name``: its forms and its aliases."""
+    style = info(name)
+    found = set(_forms(name))
+    if style is not None:
+        found |= _forms(style.name)
+        found |= {_key(a) for a in style.aliases}
+    return found
+
+
+def words_for(name: str) -> set[str]:
+    """Every word that may stand for the style ``name`` in an utterance: the words of its name and
+    aliases and their adjective forms ("impressionist" for Impressionism)."""
+    style = info(name)
+    names = [name, *(style.aliases if style else ()), *((style.name,) if style else ())]
+    found: set[str] = set()
+    for each in names:
+        for w in words(each):
+            found.add(w)
+            found |= _forms(w)
+        found |= _forms(each)
+    return found
 
 
 def canonical_name(name: str) -> str:
@@ -192,16 +208,6 @@ def _index(known: list[str]) -> dict[str, tuple[str, bool]]:
     return index
 
 
-def _ngrams(words: list[str], longest: int = 4) -> list[str]:
-    """Runs of up to ``longest`` consecutive words, joined without spaces, longest first."""
-    n = len(words)
-    return ["".join(words[i:i + size]) for size in range(min(n, longest), 0, -1) for i in range(n - size + 1)]
-
-
-def _similarity(a: str, b: str) -> float:
-    return max(difflib.SequenceMatcher(None, a, b).ratio(), difflib.SequenceMatcher(None, _phonetic(a), _phonetic(b)).ratio())
-
-
 def _unknown(spoken: str, known: list[str], scores: dict[str, float], nearest: tuple[str, ...] = ()) -> UnknownStyleError:
     said = spoken.strip().strip(".,!?;:'\" ") or spoken.strip()
     ranked = [name for name in nearest if name in known]
@@ -219,8 +225,7 @@ def match_style(spoken: str, known: Iterable[str]) -> str:
     """The style in ``known`` that ``spoken`` names, forgiving case, punctuation, adjective forms,
     aliases, misspellings and mishearings; UnknownStyleError with the closest styles otherwise."""
     known = list(dict.fromkeys(known))
-    words = _words(spoken)
-    grams = [g for g in _ngrams(words) if g]
+    grams = [g for g in ngrams(name_words(spoken)) if g]
     index = _index(known)
     lacking = None  # a style voiceart knows of but this catalogue lacks: refused, never bent into another
     # 1. the whole phrase, or the longest run of words in it, is a style name or alias
@@ -240,7 +245,7 @@ def match_style(spoken: str, known: Iterable[str]) -> str:
             for key, target in index.items():
                 if len(key) < MIN_FUZZY:
                     continue
-                score = _similarity(gram, key)
+                score = similarity(gram, key)
                 if min(len(gram), len(key)) < 7:
                     score -= SHORT_PENALTY  # "touch" is not "dutch"; short words need a closer match
                 if score > best_score:
@@ -253,6 +258,6 @@ def match_style(spoken: str, known: Iterable[str]) -> str:
     scores: dict[str, float] = {}
     for key, (name, is_known) in index.items():
         if is_known:
-            score = max((_similarity(gram, key) for gram in grams), default=0.0)
+            score = max((similarity(gram, key) for gram in grams), default=0.0)
             scores[name] = max(scores.get(name, 0.0), score)
     raise _unknown(spoken, known, scores, _ALL[lacking].nearest if lacking in _ALL else ())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from voiceart.speech.grammar import Command
+from voiceart.vocabulary import Command
 from voiceart.text2image.bridge import Bridged
 
 

@@ -5,7 +5,7 @@ are Tk keysyms as ``event.keysym`` gives them. Space is not a command: it is pus
 """
 from __future__ import annotations
 
-from voiceart.speech.grammar import Command
+from voiceart.vocabulary import Command
 
 PUSH_TO_TALK = "space"
 

@@ -14,6 +14,8 @@ Choices made for the person (docs/commands.md says them too):
   saves what is on screen; numbers only pick from a list that was just read out.
 * "stronger" and "weaker" change the strength used from then on, not just once.
 * Nothing is ever removed: undo and redo walk the pictures that were current, the history keeps all.
+
+Every sentence it says is in the vocabulary's table (voiceart/vocabulary/said.toml), by name.
 """
 from __future__ import annotations
 
@@ -25,18 +27,14 @@ from voiceart.errors import VoiceartError
 from voiceart.genre.recommend import join_words
 from voiceart.session.events import (Action, Draw, Drawn, Event, Failed, Heard, Keep, Picture, Problem, Run, Save,
                                      Saved, Say, Show, State, Stylize, Stylized, View)
-from voiceart.speech.grammar import SPOKEN, Command, Expecting
 from voiceart.text2image.bridge import Change
+from voiceart.vocabulary import SENTENCES, SPOKEN, Command, Expecting, say
 
 STEP = 0.25  # how much "stronger" and "weaker" change the style strength
 WEAKEST, STRONGEST = 0.25, 1.0
-EXAMPLE = "'a lighthouse by the sea at sunset'"
+EXAMPLE = SENTENCES["example"]
 # The commands with a phrase of their own, in the order help and the window list them.
 LISTED = ("again", "stronger", "weaker", "styles", "undo", "redo", "save", "new", "cancel", "repeat", "help", "sleep")
-# What is said about the words of a description (voiceart/text2image/bridge.py maps and checks them).
-WORDS_USED = "I drew {pairs}"  # "I drew sea for ocean and house for cottage"
-WORDS_LEFT_OUT = "I do not know the word{s} {words}, so I left {them} out"
-NOT_A_SCENE = "I did not catch a command or a scene in '{said}'. {prompt}"
 
 
 class StrengthError(VoiceartError):
@@ -123,9 +121,8 @@ class Session:
     def start(self) -> list[Action]:
         """The greeting: what voiceart does and what to say first."""
         if self._asleep:
-            return self._reply("voiceart is asleep. Say 'wake up' when you need me.", loud=True)
-        return self._reply(f"Hello, this is voiceart. Describe a scene and I will draw it, for example {EXAMPLE}. "
-                           "Say 'what can I say' at any time to hear the commands.", "listening")
+            return self._reply(say("asleep"), loud=True)
+        return self._reply(say("hello", example=EXAMPLE), "listening")
 
     def handle(self, event: Event) -> list[Action]:
         """Act on one event. Every answer ends with the view to show; only stale results get none."""
@@ -156,7 +153,7 @@ class Session:
             if command.name == "yes":
                 return self._wake()
             if command.name == "no":
-                return self._reply("Alright, I stay asleep. Say 'wake up' when you need me.", loud=True)
+                return self._reply(say("stay_asleep"), loud=True)
             return [Show(self.view)]
         if command.name == "wake":
             if command.question:
@@ -182,16 +179,16 @@ class Session:
         """The answer to "Did you mean ...?": yes acts on the guess, anything else understood replaces it."""
         guess = self._question
         if command.name == "none":
-            return self._reply(command.hint or "Please say yes or no.")
+            return self._reply(command.hint or say("yes_or_no"))
         if command.name in ("repeat", "help"):
-            return self._reply(f"{guess.question} Please say yes or no." if command.name == "help" else guess.question)
+            return self._reply(say("question_again", question=guess.question) if command.name == "help" else guess.question)
         self._question = None
         if command.name == "yes":
             return self._act(replace(guess, question=None, confidence=1.0))
         if command.name == "no":
-            return self._reply(f"Alright. {self._prompt()}")
+            return self._reply(say("alright", prompt=self._prompt()))
         if command.name == "cancel" and command.question is None:
-            return self._reply(f"Alright, never mind. {self._prompt()}")
+            return self._reply(say("never_mind", prompt=self._prompt()))
         return self._on_heard(command)
 
     def _act(self, command: Command) -> list[Action]:
@@ -203,70 +200,67 @@ class Session:
     def _refusal(self, command: Command) -> str | None:
         """Why ``command`` makes no sense now, in one short sentence; None when it does."""
         name, current, busy = command.name, self.current, self._work is not None
-        wait = f"Still {'drawing' if self._state is State.DRAWING else 'painting'}, one moment. Say cancel to stop."
-        no_picture = "There is no picture yet. Describe a scene first."
-        styles_later = "Still drawing, one moment. I will read the styles out when the picture is ready."
         if name in ("describe", "style") and not command.argument:
             return self._prompt()
         if name == "describe" and self._knows is not None and not self._knows(command.argument):
-            return NOT_A_SCENE.format(said=command.argument, prompt=self._prompt())
+            return say("not_a_scene", said=command.argument, prompt=self._prompt())
         if name == "style" and current is None and self._state is not State.DRAWING:
-            return "There is no picture to paint yet. Describe a scene first."
+            return say("no_picture_to_paint")
         if name == "choose":
             if self._state is State.DRAWING:
-                return styles_later
+                return say("styles_when_drawn")
             if not self.numbered:
-                return no_picture if current is None else "There is no numbered list now. Say a style name, or describe a scene."
+                return say("no_picture" if current is None else "no_list")
             count = len(self.numbered)
             if not (command.argument or "").isdigit() or not 1 <= int(command.argument) <= count:
-                return f"There {'is only one style' if count == 1 else f'are {count} styles'}; say a number from 1 to {count}."
+                return say("one_style") if count == 1 else say("styles_to_number", count=count)
         if name == "styles":
             if self._state is State.DRAWING:
-                return styles_later
+                return say("styles_when_drawn")
             if self._state is State.DESCRIBING:
-                return "Describe a scene first; then I will suggest styles for it."
+                return say("styles_after_scene")
             if not busy and not self.numbered:
-                return "I have no styles to suggest for this picture. Say a style name."
+                return say("no_styles_to_suggest")
         if name in ("again", "stronger", "weaker", "styles", "undo", "redo") and busy:
-            return wait
+            return say("still_drawing" if self._state is State.DRAWING else "still_painting")
         if name in ("again", "stronger", "weaker") and current is None:
-            return no_picture
+            return say("no_picture")
         if name in ("stronger", "weaker"):
             if current.style is None:
-                return "Choose a style first; then I can make it stronger or weaker."
+                return say("no_style_to_change")
             if name == "stronger" and current.strength >= STRONGEST:
-                return "The style is already as strong as it goes. Say 'less style' to weaken it."
+                return say("strongest")
             if name == "weaker" and current.strength <= WEAKEST:
-                return "The style is already as weak as it goes. Say 'more style' to strengthen it."
+                return say("weakest")
         if name == "undo" and self._at <= 0:
-            return "There is nothing to undo."
+            return say("nothing_to_undo")
         if name == "redo" and self._at >= len(self._trail) - 1:
-            return "There is nothing to redo."
+            return say("nothing_to_redo")
         if name == "save" and current is None:
-            return "There is no picture to save yet. Describe a scene first."
+            return say("no_picture_to_save")
         if name == "new" and self._state is State.DESCRIBING:
-            return f"I am ready for a new scene. Describe it, for example {EXAMPLE}."
+            return say("ready_for_new", example=EXAMPLE)
         if name == "cancel" and not busy and self._before_new is None:
-            return "There is nothing to cancel."
+            return say("nothing_to_cancel")
         if name in ("yes", "no"):
-            return f"There is no question to answer. {self._prompt()}"
+            return say("no_question", prompt=self._prompt())
         if name == "wake":
-            return "I am already listening."
+            return say("already_listening")
         return None
 
     # --- the commands -----------------------------------------------------------------------------
 
     def _do_describe(self, command: Command) -> list[Action]:
-        return self._draw(command.argument, "Drawing {} instead." if self._work else "Drawing {}.")
+        return self._draw(command.argument, "drawing_instead" if self._work else "drawing")
 
     def _do_style(self, command: Command) -> list[Action]:
         style = command.argument
         if self._state is State.DRAWING:
             self._queued_style = style
-            return self._reply(f"I will paint it in {style} as soon as it is drawn.")
+            return self._reply(say("paint_when_drawn", style=style))
         current = self.current
         exclude = current.painting_id if current.style == style else None  # the same style again: another painting
-        return self._stylize(self._source, style, self._strength, f"Painting it in {style}.", exclude=exclude)
+        return self._stylize(self._source, style, self._strength, say("painting", style=style), exclude=exclude)
 
     def _do_choose(self, command: Command) -> list[Action]:
         return self._do_style(Command("style", self.numbered[int(command.argument) - 1]))
@@ -279,55 +273,54 @@ class Session:
     def _do_again(self, command: Command) -> list[Action]:
         current = self.current
         if current.style is None:  # no style chosen yet: another drawing of the same description
-            return self._draw(current.description, "Drawing {} again.")
+            return self._draw(current.description, "drawing_again")
         return self._stylize(self._source, current.style, current.strength,
-                             f"Another painting of {current.style}.", exclude=current.painting_id)
+                             say("another_painting", style=current.style), exclude=current.painting_id)
 
     def _do_stronger(self, command: Command) -> list[Action]:
-        return self._restrength(+STEP, "stronger")
+        return self._restrength(+STEP, "making_stronger")
 
     def _do_weaker(self, command: Command) -> list[Action]:
-        return self._restrength(-STEP, "weaker")
+        return self._restrength(-STEP, "making_weaker")
 
-    def _restrength(self, step: float, word: str) -> list[Action]:
+    def _restrength(self, step: float, sentence: str) -> list[Action]:
         current = self.current
         self._strength = min(STRONGEST, max(WEAKEST, round(current.strength + step, 2)))
-        return self._stylize(self._source, current.style, self._strength, f"Making the style {word}.",
+        return self._stylize(self._source, current.style, self._strength, say(sentence),
                              seed=current.seed, painting_id=current.painting_id)
 
     def _do_undo(self, command: Command) -> list[Action]:
-        return self._move(-1, "Back to")
+        return self._move(-1, "back_to")
 
     def _do_redo(self, command: Command) -> list[Action]:
-        return self._move(+1, "Forward to")
+        return self._move(+1, "forward_to")
 
-    def _move(self, step: int, words: str) -> list[Action]:
+    def _move(self, step: int, sentence: str) -> list[Action]:
         self._at += step
         self._before_new = None
         current = self.current
         self._state = State.CHOOSING if current.style is None else State.SHOWING
-        return self._reply(f"{words} {self._name(current)}.")
+        return self._reply(say(sentence, picture=self._name(current)))
 
     def _do_save(self, command: Command) -> list[Action]:
         job = Save(self._job_id(), self.current)
         self._saves[job.job] = job.picture
-        return [Run(job), *self._reply(f"Saving picture {job.picture.number}.")]
+        return [Run(job), *self._reply(say("saving", number=job.picture.number))]
 
     def _do_new(self, command: Command) -> list[Action]:
         before = self._work.before if self._work else self._state
         self._work, self._queued_style = None, None
         self._before_new = before if self.current is not None and before is not State.DESCRIBING else None
         self._state = State.DESCRIBING
-        kept = " Your pictures are kept." if self._history else ""
-        return self._reply(f"Starting over.{kept} Describe a new scene, for example {EXAMPLE}.")
+        return self._reply(say("starting_over_kept" if self._history else "starting_over", example=EXAMPLE))
 
     def _do_cancel(self, command: Command) -> list[Action]:
         if self._work is not None:
             self._state = self._work.before
             self._work, self._queued_style = None, None
-            return self._reply(f"Cancelled. {self._prompt()}")
+            return self._reply(say("cancelled", prompt=self._prompt()))
         self._state, self._before_new = self._before_new, None
-        return self._reply(f"Back to {self._name(self.current)}.")
+        return self._reply(say("back_to", picture=self._name(self.current)))
 
     def _do_repeat(self, command: Command) -> list[Action]:
         return [Say(self._said or self._prompt()), Show(self.view)]
@@ -335,16 +328,16 @@ class Session:
     def _do_help(self, command: Command) -> list[Action]:
         prompt = self._prompt()
         others = [SPOKEN[name] for name in self._available() if name != "help" and f"'{SPOKEN[name]}'" not in prompt]
-        return self._reply(f"{prompt} You can also say {join_words(others)}." if others else prompt)
+        return self._reply(say("also_say", prompt=prompt, commands=join_words(others)) if others else prompt)
 
     def _do_sleep(self, command: Command) -> list[Action]:
         self._asleep = True
-        return self._reply("Going to sleep. Say 'wake up' when you need me.", loud=True)
+        return self._reply(say("going_to_sleep"), loud=True)
 
     def _wake(self) -> list[Action]:
         self._asleep = False
         news, self._news = " ".join(self._news), []
-        return self._reply(f"I am listening again. {news or self._prompt()}", "listening")
+        return self._reply(say("awake", news=news or self._prompt()), "listening")
 
     # --- jobs and their results -------------------------------------------------------------------
 
@@ -359,10 +352,11 @@ class Session:
         self._state, self._before_new = state, None
 
     def _draw(self, description: str, sentence: str) -> list[Action]:
+        """Draw ``description``, saying the sentence called ``sentence``."""
         self._queued_style = None
         job = Draw(self._job_id(), description, self._rng.randrange(2**31))
         self._begin(job, State.DRAWING)
-        return [Run(job), *self._reply(sentence.format(description), "working")]
+        return [Run(job), *self._reply(say(sentence, description=description), "working")]
 
     def _stylize(self, source: Picture, style: str, strength: float, sentence: str, *, seed: int | None = None,
                  painting_id: str | None = None, exclude: str | None = None, done: tuple[Action, ...] = (),
@@ -382,7 +376,7 @@ class Session:
         unknown = _words_sentence(result.said.changes if result.said else (), result.unknown_words)
         if self._queued_style:
             style, self._queued_style = self._queued_style, None
-            return self._stylize(picture, style, self._strength, f"Here is {job.description}. Now painting it in {style}.",
+            return self._stylize(picture, style, self._strength, say("drawn_now_painting", description=job.description, style=style),
                                  done=(Keep(picture),), said=unknown)
         return [Keep(picture), *self._reply(f"{unknown}{result.sentence} {self._prompt()}", "done")]
 
@@ -395,7 +389,7 @@ class Session:
                                     strength=work.job.strength, seed=work.job.seed, source=source.number))
         self._work = None
         self._state = State.SHOWING
-        sentence = f"Here it is in {result.style}, after {result.painting_credit}."
+        sentence = say("painted", style=result.style, credit=result.painting_credit)
         if not self._shown_styled:
             self._shown_styled = True
             sentence += " " + self._prompt()
@@ -409,9 +403,9 @@ class Session:
     def _on_save_done(self, result: Saved | Failed) -> list[Action]:
         picture = self._saves.pop(result.job)
         if isinstance(result, Failed):
-            return self._reply(f"{result.message} Picture {picture.number} is still here in this session.", "error")
-        return self._reply(f"Saved as {result.path.name} in the folder {result.path.parent.name}.", "done",
-                           shown=f"Saved picture {picture.number} to {result.path}")
+            return self._reply(say("save_failed", message=result.message, number=picture.number), "error")
+        return self._reply(say("saved", name=result.path.name, folder=result.path.parent.name), "done",
+                           shown=say("saved_shown", number=picture.number, path=result.path))
 
     def _add(self, picture: Picture) -> Picture:
         """A new picture goes into the history and becomes current; what could be redone is left behind."""
@@ -440,32 +434,36 @@ class Session:
         return self._history[current.source - 1]
 
     def _name(self, picture: Picture) -> str:
-        styled = f" in {picture.style}" if picture.style else ""
-        return f"picture {picture.number}, {picture.description}{styled}"
+        if picture.style:
+            return say("picture_styled", number=picture.number, description=picture.description, style=picture.style)
+        return say("picture", number=picture.number, description=picture.description)
 
     def _prompt(self) -> str:
         """What to do now, in a sentence or two."""
         if self._question is not None:
             return self._question.question
         if self._state is State.DESCRIBING:
-            return f"Describe a scene, for example {EXAMPLE}."
+            return say("prompt_describe", example=EXAMPLE)
         if self._state is State.DRAWING:
-            return f"I am drawing {self._work.job.description}. Say cancel to stop."
+            return say("prompt_drawing", description=self._work.job.description)
         if self._state is State.STYLING:
-            return f"I am painting it in {self._work.job.style}. Say cancel to stop."
+            return say("prompt_painting", style=self._work.job.style)
         if self._state is State.CHOOSING:
             numbered = self.numbered
             if not numbered:
-                return "Say a style name, or describe another scene."
-            listed = "; ".join(f"{i}, {style}" for i, style in enumerate(numbered, 1))
-            return f"Say a style name or its number: {listed}."
-        return "Say 'again' for another painting of this style, 'save' to keep it, or name another style."
+                return say("prompt_choose")
+            listed = say("numbered_separator").join(say("numbered_style", number=i, style=style)
+                                                    for i, style in enumerate(numbered, 1))
+            return say("prompt_numbered", listed=listed)
+        return say("prompt_showing")
 
     def _busy(self) -> str:
         if self._work is not None:
             job = self._work.job
-            return f"Drawing {job.description} ..." if isinstance(job, Draw) else f"Painting it in {job.style} ..."
-        return "Saving ..." if self._saves else ""
+            if isinstance(job, Draw):
+                return say("busy_drawing", description=job.description)
+            return say("busy_painting", style=job.style)
+        return say("busy_saving") if self._saves else ""
 
     def _available(self) -> list[str]:
         """The listed commands that make sense now."""
@@ -485,9 +483,7 @@ def _words_sentence(changed: tuple[Change, ...], left_out: tuple[str, ...]) -> s
     zorblax, so I left it out. " ("" when it knew them all)."""
     parts = []
     if changed:
-        parts.append(WORDS_USED.format(pairs=join_words([f"{c.used} for {c.said}" for c in changed], "and")))
+        parts.append(say("words_used", pairs=join_words([say("word_for", used=c.used, said=c.said) for c in changed], "and")))
     if left_out:
-        many = len(left_out) > 1
-        parts.append(WORDS_LEFT_OUT.format(s="s" if many else "", words=join_words(list(left_out), "and"),
-                                           them="them" if many else "it"))
+        parts.append(say("words_left_out" if len(left_out) > 1 else "word_left_out", words=join_words(list(left_out), "and")))
     return f"{'; '.join(parts)}. " if parts else ""

@@ -21,201 +21,38 @@ asked about ("Shall I draw a lighthouse?") while a style is expected. A style na
 with nothing else to draw in it ("I think baroque would be nice") is asked about as that style.
 
 Style names go through :func:`voiceart.paintings.styles.match_style`, the same forgiving matcher
-the command line uses (adjective forms, aliases, misspellings, mishearings).
+the command line uses (adjective forms, aliases, misspellings, mishearings). The words themselves
+(commands, phrases, fillers) and the normaliser and scorer are the vocabulary's (:mod:`voiceart.vocabulary`).
 """
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
-from enum import Enum
 from typing import Sequence
 
 from voiceart.errors import UnknownStyleError
 from voiceart.paintings import styles as style_names
+from voiceart.vocabulary import (ARTICLES, CHOOSE_WORDS, DESCRIBE_LEADS, FILLER_RUNS, FILLERS, NONE, NUMBER_SOUNDALIKES,
+                                 NUMBERS, OBJECTS, ORDINALS, PHRASES, SLIGHT, SMALL_TALK, SPOKEN, STYLE_WORDS, WISH_WORDS,
+                                 Command, Expecting, ngrams, phonetic, ratio, similarity, words)
 
 SURE = 0.85  # act at or above this confidence; ask below it
 ASK = 0.6  # below this, a guess at a style is not worth a question
 COMMAND_ASK = 0.65  # nor a guess at a command ...
 SAME_SOUNDS_ASK = 0.5  # ... unless it has exactly the command's consonants ("agen", "undue")
-STYLE_SOUNDS = 0.8  # a style guess needs consonants this alike (difflib ratio): "touch" / "dutch" 0.8
+STYLE_SOUNDS = 0.8  # a style guess needs consonants this alike (ratio): "touch" / "dutch" 0.8
 
-COMMANDS = ("describe", "style", "choose", "styles", "again", "save", "undo", "redo", "stronger", "weaker", "repeat",
-            "help", "new", "sleep", "wake", "cancel", "yes", "no", "none")
-
-
-class Expecting(Enum):
-    """What the session waits for; it decides how an ambiguous utterance is read."""
-
-    ANYTHING = "any"
-    DESCRIPTION = "description"  # a scene to draw: free text wins over command words inside it
-    STYLE = "style"  # a style name or a number from the list just read out
-    YES_NO = "yes_no"  # the answer to a question such as "Did you mean Baroque?"
-
-    @classmethod
-    def parse(cls, value: "str | Expecting") -> "Expecting":
-        if isinstance(value, Expecting):
-            return value
-        key = value.strip().lower().replace("-", "_").replace("/", "_")
-        for member in cls:
-            if key in (member.value, member.name.lower()) or (key == "anything" and member is cls.ANYTHING) \
-                    or (key in ("yes", "yesno", "answer") and member is cls.YES_NO):
-                return member
-        raise ValueError(f"expecting must be one of {', '.join(m.value for m in cls)}, not {value!r}")
-
-
-@dataclass(frozen=True)
-class Command:
-    """One understood utterance.
-
-    ``name`` is one of COMMANDS; ``argument`` is the description, the style name or the number
-    (as a string, 1-based) for describe, style and choose, else None. ``question`` is set when
-    voiceart is unsure: ask it and act on "yes". ``hint`` is set for "none" when something was
-    said but nothing matched: one sentence to say back.
-    """
-
-    name: str
-    argument: str | None = None
-    confidence: float = 1.0
-    question: str | None = None
-    hint: str | None = None
-
-    @property
-    def sure(self) -> bool:
-        return self.name != "none" and self.question is None
-
-    def as_dict(self) -> dict:
-        return {"command": self.name, "argument": self.argument, "confidence": round(self.confidence, 3),
-                "question": self.question, "hint": self.hint}
-
-
-NONE = Command("none", confidence=0.0)
-
-# The phrases of each command, as normalized words. Whisper's usual spellings of them are here too.
-PHRASES: dict[str, tuple[str, ...]] = {
-    "again": ("again", "another", "another one", "another painting", "another picture", "one more", "one more time",
-              "try again", "try another", "try another one", "try another painting", "different painting",
-              "a different painting", "a different one", "different one", "next", "next one", "next painting",
-              "pick another", "pick another one", "once more", "do it again", "something else", "again again"),
-    "styles": ("styles", "the styles", "another style", "a different style", "different style", "different styles",
-               "other styles", "other style", "some other style", "the other styles", "which styles", "what styles",
-               "what styles are there", "which styles are there", "what other styles",
-               "what other styles are there", "what styles do you have", "what are the styles", "what were the styles",
-               "what were the styles again", "what are the choices", "what were the choices", "the choices",
-               "list the styles", "list styles", "list the choices", "the list", "read the list", "read the list again",
-               "read the styles", "read the styles again", "the styles again", "styles again", "say the styles again",
-               "repeat the styles", "tell me the styles", "show the styles", "show me the styles", "show me other styles",
-               "change the style", "change style", "a new style", "new style", "choose another style",
-               "choose a different style", "pick another style", "pick a different style", "try another style",
-               "try a different style", "let me choose another style", "let me choose a different style",
-               "let me pick another style", "let me choose", "suggest a style", "suggest another style",
-               "what do you suggest", "what do you recommend", "style list", "the style list"),
-    "save": ("save", "save it", "save this", "save that", "save this one", "save the picture", "save the painting",
-             "save the image", "save picture", "save image", "save my picture", "keep it", "keep this", "keep that",
-             "keep this one", "keep", "store it", "safe", "safe it", "saved", "save save"),
-    "undo": ("undo", "undo that", "undo it", "un do", "go back", "back", "take it back", "take that back", "previous",
-             "step back", "undo the last", "undo last"),
-    "redo": ("redo", "redo that", "redo it", "re do", "go forward", "forward", "step forward", "redo the last"),
-    "stronger": ("stronger", "more style", "more", "a bit more", "much more", "more of it", "more of the style",
-                 "make it stronger", "stronger style", "increase", "increase the style", "turn it up", "more strongly",
-                 "stronger stronger", "more styled"),
-    "weaker": ("weaker", "less style", "less", "a bit less", "much less", "less of it", "less of the style",
-               "make it weaker", "weaker style", "softer", "decrease", "decrease the style", "turn it down",
-               "tone it down", "lighter", "les style", "less styled"),
-    "repeat": ("repeat", "repeat that", "repeat it", "repeat please", "say that again", "say it again",
-               "what did you say", "pardon", "pardon me", "come again", "sorry what", "repeat yourself"),
-    "help": ("help", "help me", "what can i say", "what can i do", "what do i say", "what can i tell you",
-             "what are my options", "what are the commands", "commands", "options", "i need help", "how does this work",
-             "what now", "what can you do"),
-    "new": ("new", "new picture", "new painting", "new image", "new scene", "start over", "start again", "begin again",
-            "restart", "start from scratch", "from scratch", "something new", "start a new picture", "clear",
-            "start new", "new one", "a new picture", "a new one", "start all over", "start over again"),
-    "sleep": ("stop listening", "sleep", "go to sleep", "pause", "pause listening", "be quiet", "quiet", "mute",
-              "stop listening to me", "stop listen", "stop listing"),
-    "wake": ("wake up", "wake", "start listening", "resume", "listen", "listen to me", "im back",
-             "wakeup", "wake up voiceart", "hello voiceart", "hi voiceart", "hey voiceart"),
-    "cancel": ("cancel", "cancel that", "cancel it", "stop", "stop it", "stop that", "never mind", "nevermind",
-               "forget it", "forget that", "abort", "quit that"),
-    "yes": ("yes", "yeah", "yep", "yup", "yes please", "sure", "correct", "right", "thats right", "exactly", "of course",
-            "do it", "go ahead", "affirmative", "absolutely", "please do", "yes yes", "yes thats right", "yes it is",
-            "thats it", "indeed", "yes do it", "yeah sure"),
-    "no": ("no", "nope", "nah", "no thanks", "no thank you", "wrong", "thats wrong", "not that", "not that one",
-           "incorrect", "negative", "not really", "no way", "no no", "no its not", "no it isnt", "dont"),
-}
+# The phrases of each command (voiceart/vocabulary/heard.py) indexed: phrase -> command.
 _PHRASE_INDEX = {phrase: name for name, phrases in PHRASES.items() for phrase in phrases}
 # Words that are a command on their own ("save", "less", "stop"): an utterance holding one is no plain scene.
 _COMMAND_WORDS = {phrase for phrase in _PHRASE_INDEX if " " not in phrase}
 # Command phrases as Whisper may split them: "a gain" is "again", "start over" may come as "startover".
 _RUN_TOGETHER = {phrase.replace(" ", "") for phrase in _PHRASE_INDEX}
-
-# A canonical phrase per command, for the recogniser's prompt and for help.
-SPOKEN = {
-    "styles": "another style", "again": "again", "save": "save", "undo": "undo", "redo": "redo", "stronger": "more style",
-    "weaker": "less style", "repeat": "repeat", "help": "what can I say", "new": "start over", "sleep": "stop listening",
-    "wake": "wake up", "cancel": "cancel", "yes": "yes", "no": "no",
-}
-
 # What a misheard utterance is compared with: the short phrases and the canonical ones ("a bit less"
 # is not a sound worth guessing at).
 _FUZZY_TARGETS = {phrase: name for phrase, name in _PHRASE_INDEX.items() if len(phrase.split()) <= 2}
 _FUZZY_TARGETS.update({spoken.lower(): name for name, spoken in SPOKEN.items()})
-
-# Said around a command, changing nothing: "um, save it please", "okay, can you undo that now".
-FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "mm", "mmm", "please", "okay", "ok", "so",
-           "well", "now", "just", "oh", "thanks", "voiceart", "actually", "alright", "then", "kindly"}
-FILLER_RUNS = (("thank", "you"), ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"),
-               ("i", "want", "to"), ("i", "would", "like", "to"), ("id", "like", "to"), ("i", "wanna"), ("lets",),
-               ("go", "ahead", "and"), ("for", "me"), ("all", "right"), ("right", "now"), ("if", "you", "can"))
-# Words that make a command's object: "save it", "undo that", "save the picture".
-OBJECTS = {"it", "this", "that", "the", "picture", "painting", "image", "result", "one", "last", "please"}
-# Words too slight to be a description on their own (Whisper writes "you" or "the" for a breath).
-SLIGHT = {"a", "an", "the", "i", "you", "it", "is", "and", "of", "to", "in", "on", "at", "um", "uh", "oh", "hmm", "mm",
-          "yeah", "so", "well", "okay", "ok", "thank", "thanks", "bye", "hi", "hello", "hey", "me", "we", "he", "she",
-          "they", "that", "this", "what", "huh", "ah", "ha", "wow"}
-# Greetings, thanks, apologies and reactions: said to voiceart, but no command and no scene.
-SMALL_TALK = {
-    "hello", "hallo", "hullo", "hi", "hey", "hiya", "howdy", "hello there", "hi there", "hey there", "good morning",
-    "good afternoon", "good evening", "good night", "goodnight", "morning", "how are you", "how are you doing",
-    "hows it going", "whats up", "nice to meet you", "bye", "goodbye", "good bye", "bye bye", "see you", "see you later",
-    "see ya", "farewell", "cheers", "sorry", "so sorry", "excuse me", "my bad", "oops", "whoops", "bless you",
-    "wow", "great", "nice", "cool", "awesome", "perfect", "lovely", "beautiful", "amazing", "wonderful", "good", "fine",
-    "fantastic", "brilliant", "excellent", "nice one", "well done", "good job", "very good", "very nice", "haha", "ha ha",
-}
-# "draw a lighthouse", "a picture of a lighthouse": the words after these are the scene.
-DESCRIBE_LEADS = (("draw",), ("paint", "me"), ("show", "me"), ("make", "me"), ("give", "me"), ("i", "see"),
-                  ("picture", "of"), ("painting", "of"), ("image", "of"), ("a", "picture", "of"), ("a", "painting", "of"),
-                  ("an", "image", "of"), ("new", "picture", "of"), ("a", "new", "picture", "of"), ("draw", "me"),
-                  ("paint",), ("imagine",), ("describe",), ("how", "about"))
-
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-           "eleven": 11, "twelve": 12}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-            "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10}
-# After "number" or "option" Whisper hears "two" as "to", "four" as "for" and so on.
-NUMBER_SOUNDALIKES = {"won": 1, "to": 2, "too": 2, "tu": 2, "tree": 3, "free": 3, "for": 4, "fore": 4, "sex": 6,
-                      "ate": 8, "nein": 9, "tin": 10}
-CHOOSE_WORDS = {"number", "numbers", "no", "nr", "option", "choice", "pick", "choose", "select", "take", "the", "i", "ill",
-                "id", "go", "with", "want", "style", "painting", "picture", "like", "one", "please", "lets", "use"}
-# "a lighthouse", "the beach", "some boats": how a thing to draw usually begins.
-ARTICLES = {"a", "an", "the", "some"}
-# Words of a wish or a choice rather than of a scene: "I think baroque would be nice", "go for baroque".
-WISH_WORDS = {"think", "would", "could", "might", "should", "be", "nice", "better", "good", "great", "lovely", "love",
-              "prefer", "want", "wanna", "maybe", "perhaps", "instead", "rather", "switch", "change", "go", "for", "to",
-              "with", "how", "about", "id", "we", "let", "us", "see", "time", "try", "this", "again", "version"}
-STYLE_WORDS = {"paint", "painted", "painting", "repaint", "style", "styles", "like", "in", "the", "of", "as", "make", "it",
-               "a", "an", "do", "try", "use", "something", "looking", "look", "into", "turn", "please", "way"}
 _NOT_THINGS = SLIGHT | OBJECTS | ARTICLES | STYLE_WORDS | CHOOSE_WORDS | WISH_WORDS  # words that name nothing to draw
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words without accents or punctuation: "Re-do!" -> ["re", "do"], "That's it." -> ["thats", "it"]."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("&", " and ").replace("’", "'")
-    text = re.sub(r"(?<=[a-z])'(?=[a-z])", "", text)  # that's -> thats
-    return re.findall(r"[a-z0-9]+", text)
 
 
 def _drop_fillers(tokens: list[str]) -> list[str]:
@@ -244,22 +81,23 @@ def _collapse_repeats(tokens: list[str]) -> list[str]:
 
 def _skeleton(key: str) -> str:
     """Consonants only, sound-alike spelled: Whisper's "console" and "cancel" are both "knsl", "knew" and "new" "n"."""
-    return re.sub(r"[aeiouyhw]", "", style_names._phonetic(re.sub(r"^kn", "n", key)))
+    return re.sub(r"[aeiouyhw]", "", phonetic(re.sub(r"^kn", "n", key)))
 
 
 def _consonants_alike(a: str, b: str) -> float:
-    """How alike the consonant skeletons of two keys are (difflib ratio; 0 when either has none)."""
+    """How alike the consonant skeletons of two keys are (ratio; 0 when either has none)."""
     sa, sb = _skeleton(a), _skeleton(b)
-    return difflib.SequenceMatcher(None, sa, sb).ratio() if sa and sb else 0.0
+    return ratio(sa, sb) if sa and sb else 0.0
 
 
 def _similarity(a: str, b: str) -> float:
-    score = style_names._similarity(a, b)
+    """:func:`voiceart.vocabulary.similarity`, stricter for short words and kinder to the same consonants."""
+    score = similarity(a, b)
     if min(len(a), len(b)) < 5:
         score -= 0.1  # short words need a closer match: "safe" is "save", "same" is not
     sa, sb = _skeleton(a), _skeleton(b)
     if min(len(sa), len(sb)) >= 4 and abs(len(sa) - len(sb)) <= 1:
-        score = max(score, 0.9 * difflib.SequenceMatcher(None, sa, sb).ratio())
+        score = max(score, 0.9 * ratio(sa, sb))
     return score
 
 
@@ -280,7 +118,7 @@ def _worth_asking(key: str, target: str, score: float) -> bool:
     "hello"/"help" (a greeting anyway), "great"/"repeat", "water"/"weaker" are none of these."""
     if _consonants_alike(key, target) == 1.0:
         return score >= SAME_SOUNDS_ASK
-    sounded = _one_letter_off(style_names._phonetic(key), style_names._phonetic(target))
+    sounded = _one_letter_off(phonetic(key), phonetic(target))
     clipped = len(key) >= 4 and target.startswith(key)
     return (sounded or clipped) and score >= COMMAND_ASK
 
@@ -363,28 +201,6 @@ def _option_by_name(tokens: list[str], numbered: Sequence[str]) -> tuple[int, fl
 
 # --- styles ---------------------------------------------------------------------------------------
 
-def _style_vocabulary(style: str) -> set[str]:
-    """Every word that may stand for ``style`` in an utterance: its name, aliases and their adjective forms."""
-    info = style_names.info(style)
-    names = [style, *(info.aliases if info else ()), *((info.name,) if info else ())]
-    vocabulary: set[str] = set()
-    for name in names:
-        for w in words(name):
-            vocabulary.add(w)
-            vocabulary |= style_names._forms(w)
-        vocabulary |= style_names._forms(name)
-    return vocabulary
-
-
-def _style_keys(style: str) -> set[str]:
-    info = style_names.info(style)
-    keys = set(style_names._forms(style))
-    if info is not None:
-        keys |= style_names._forms(info.name)
-        keys |= {style_names._key(a) for a in info.aliases}
-    return keys
-
-
 @dataclass
 class _StyleMatch:
     style: str | None
@@ -405,16 +221,16 @@ def _match_style(tokens: list[str], styles: Sequence[str]) -> _StyleMatch | None
         style = style_names.match_style(spoken, styles)
     except UnknownStyleError as exc:
         suggestion = exc.suggestions[0] if exc.suggestions else None
-        score = max((_similarity(key, k) for k in _style_keys(suggestion)), default=0.0) if suggestion else 0.0
+        score = max((_similarity(key, k) for k in style_names.keys(suggestion)), default=0.0) if suggestion else 0.0
         lacking = style_names.info(spoken) is not None and style_names.info(spoken).name not in styles
         return _StyleMatch(None, score, len(content) <= 3, hint=str(exc), suggestion=None if lacking else suggestion)
-    vocabulary = _style_vocabulary(style)
+    vocabulary = style_names.words_for(style)
     unexplained = [w for w in content if w not in vocabulary and max((_similarity(w, v) for v in vocabulary), default=0) < 0.75]
-    keys = _style_keys(style)
+    keys = style_names.keys(style)
     if key in keys:
         confidence = 1.0
     else:
-        grams = style_names._ngrams(content)
+        grams = ngrams(content)
         confidence = max(_similarity(g, k) for g in grams for k in keys)
         if any(g in keys for g in grams):
             confidence = 1.0
@@ -526,9 +342,7 @@ def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: 
     style = _match_style(tokens, styles)
     if expecting is Expecting.DESCRIPTION:
         return _parse_description(text, tokens, style, styles, numbered)
-    if expecting is Expecting.STYLE:
-        return _parse_style(text, tokens, style, styles, numbered)
-    return _parse_anything(text, tokens, style, styles, numbered)
+    return _parse_open(text, tokens, style, styles, numbered, choosing=expecting is Expecting.STYLE)
 
 
 def _described(text: str, tokens: list[str], lead: int, styles: Sequence[str]) -> Command:
@@ -561,7 +375,7 @@ def _style_question(match: _StyleMatch | None, tokens: list[str]) -> Command | N
     if match is None or match.style is not None or match.suggestion is None or len(tokens) > 3 or match.confidence < ASK:
         return None
     key = "".join(t for t in tokens if t not in STYLE_WORDS)
-    if max(_consonants_alike(key, k) for k in _style_keys(match.suggestion)) < STYLE_SOUNDS:
+    if max(_consonants_alike(key, k) for k in style_names.keys(match.suggestion)) < STYLE_SOUNDS:
         return None
     return Command("style", match.suggestion, match.confidence, question=f"Did you mean {match.suggestion}?")
 
@@ -616,63 +430,44 @@ def _parse_description(text: str, tokens: list[str], style: _StyleMatch | None, 
     return Command("describe", scene, 1.0 if len(tokens) >= 2 else 0.9)
 
 
-def _parse_style(text: str, tokens: list[str], style: _StyleMatch | None, styles: Sequence[str],
-                 numbered: Sequence[str]) -> Command:
-    if style is not None and style.style is not None:
-        if style.pure:
-            return _style_command(style)
-        if len(tokens) <= 8 and not _describe_lead(tokens) and not _looks_like_scene(tokens, style):
-            return _style_in_a_sentence(style)
-    option = _option_by_name(tokens, numbered)
-    if option is not None:
-        number, score = option
-        if score >= SURE:
-            return Command("choose", str(number), score)
-    lead = _describe_lead(tokens)
-    if lead:
-        return _described(text, tokens, lead, styles)
-    if _looks_like_scene(tokens, style):  # "a lighthouse": a new scene, not a misheard style or command
-        return _ask_to_draw(text)
-    command = _command_question(tokens)
-    if command is not None and command.sure:
-        return command
-    asked = _style_question(style, tokens)
-    if asked is not None:
-        return asked
-    if command is not None:
-        return command
-    content = [t for t in tokens if t not in SLIGHT]
-    if len(content) >= 2:
-        return _ask_to_draw(text)
-    hint = style.hint if style is not None and style.hint and style.style is None and len(tokens) <= 3 else None
-    return Command("none", confidence=0.0, hint=hint or _hint(Expecting.STYLE, styles, numbered))
-
-
-def _parse_anything(text: str, tokens: list[str], style: _StyleMatch | None, styles: Sequence[str],
-                    numbered: Sequence[str]) -> Command:
-    if style is not None and style.style is not None and style.pure:
+def _parse_open(text: str, tokens: list[str], style: _StyleMatch | None, styles: Sequence[str],
+                numbered: Sequence[str], choosing: bool) -> Command:
+    """A style, a command or a scene, while a picture is shown (or asleep) or, ``choosing``, while a
+    style is expected. Choosing, a style is the likelier meaning: a style inside a sentence wins over
+    commands, an option of the list may be named, a scene is asked about rather than drawn, and a
+    guess at a style is asked before a guess at a command."""
+    named = style is not None and style.style is not None
+    if named and style.pure:
         return _style_command(style)
     lead = _describe_lead(tokens)
+    scene = _looks_like_scene(tokens, style)  # "a lighthouse": a new scene, not a misheard style or command
+    command = _command_question(tokens)
+    sure = command is not None and command.sure
+    if named and len(tokens) <= 8 and not lead and not scene and (choosing or not (sure or _things(tokens, style))):
+        return _style_in_a_sentence(style)  # "I think baroque would be nice": nothing in it to draw
+    option = _option_by_name(tokens, numbered) if choosing else None
+    if option is not None and option[1] >= SURE:
+        return Command("choose", str(option[0]), option[1])
     if lead:
         return _described(text, tokens, lead, styles)
-    if _looks_like_scene(tokens, style):  # "a lighthouse": a new scene, not a misheard style or command
-        return Command("describe", _strip_edges(text), 0.9)
-    command = _command_question(tokens)
-    if command is not None and command.sure:
-        return command
-    if style is not None and style.style is not None and len(tokens) <= 8 and not _things(tokens, style):
-        return _style_in_a_sentence(style)  # "I think baroque would be nice": nothing in it to draw
-    if command is not None:
+    if scene:
+        return _ask_to_draw(text) if choosing else Command("describe", _strip_edges(text), 0.9)
+    if sure:
         return command
     asked = _style_question(style, tokens)
-    if asked is not None:
-        return asked
+    guesses = (asked, command) if choosing else (command, asked)
+    guess = next((g for g in guesses if g is not None), None)
+    if guess is not None:
+        return guess
     content = [t for t in tokens if t not in SLIGHT]
-    if len(content) >= 2 or (len(content) == 1 and len(tokens) >= 2):
+    if choosing and len(content) >= 2:
+        return _ask_to_draw(text)
+    if not choosing and (len(content) >= 2 or (len(content) == 1 and len(tokens) >= 2)):
         return Command("describe", _strip_edges(text), 0.9)
-    if style is not None and style.hint and style.style is None and style.confidence >= ASK:
-        return Command("none", confidence=0.0, hint=style.hint)
-    return Command("none", confidence=0.0, hint=_hint(Expecting.ANYTHING, styles, numbered))
+    # What the style matcher said ("I don't know the style ...") if the utterance may have been a style name.
+    said = style is not None and style.hint and not named and (len(tokens) <= 3 if choosing else style.confidence >= ASK)
+    expected = Expecting.STYLE if choosing else Expecting.ANYTHING
+    return Command("none", confidence=0.0, hint=style.hint if said else _hint(expected, styles, numbered))
 
 
 def prompt(styles: Sequence[str] = ()) -> str:

@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from voiceart import vocabulary
 from voiceart.speech import grammar
-from voiceart.speech.grammar import Command, Expecting
+from voiceart.vocabulary import Command, Expecting
 
 # The decision, calibrated on the development set (tools/speech_accuracy.py --calibrate; the figures
 # are in docs/speech-accuracy.md). Scores are sums of natural-log probabilities over whole utterances.
@@ -67,13 +68,13 @@ def written(phrase: str) -> str:
 
 def candidates(heard: str, expecting: Expecting, styles: Sequence[str], numbered: Sequence[str]) -> dict[str, Command]:
     """Written phrase -> the command it is: what may be said while the session expects ``expecting``."""
-    said = "".join(grammar.words(heard))
+    said = "".join(vocabulary.words(heard))
     out: dict[str, Command] = {}
-    names = [n for n in grammar.PHRASES if (n in ("yes", "no")) == (expecting is Expecting.YES_NO) or n == "cancel"]
+    names = [n for n in vocabulary.PHRASES if (n in ("yes", "no")) == (expecting is Expecting.YES_NO) or n == "cancel"]
     for name in names:
-        phrases = grammar.PHRASES[name]
+        phrases = vocabulary.PHRASES[name]
         alike = sorted(phrases, key=lambda p: -difflib.SequenceMatcher(None, said, p.replace(" ", "")).ratio())
-        for phrase in {grammar.SPOKEN[name].lower(), *alike[:PHRASES_PER_COMMAND]}:
+        for phrase in {vocabulary.SPOKEN[name].lower(), *alike[:PHRASES_PER_COMMAND]}:
             out[written(phrase)] = Command(name)
     if expecting is not Expecting.YES_NO:
         carrier = _style_carrier(heard)
@@ -82,7 +83,7 @@ def candidates(heard: str, expecting: Expecting, styles: Sequence[str], numbered
             if carrier:
                 out[f" {carrier} {style}."] = Command("style", style)
         for number in range(1, len(numbered) + 1):
-            word = next(w for w, n in grammar.NUMBERS.items() if n == number)
+            word = next(w for w, n in vocabulary.NUMBERS.items() if n == number)
             out[f" Number {word}."] = Command("choose", str(number))
     return out
 
@@ -91,7 +92,7 @@ def _style_carrier(heard: str) -> str:
     """The words before a style name in "Paint it in the style of the broke.": "Paint it in the style of the"."""
     parts = re.findall(r"\S+", heard)
     n = 0
-    while n < len(parts) - 1 and all(w in grammar.STYLE_WORDS for w in grammar.words(parts[n])):
+    while n < len(parts) - 1 and all(w in vocabulary.STYLE_WORDS for w in vocabulary.words(parts[n])):
         n += 1
     return " ".join(parts[:n]) if n >= 2 else ""
 
@@ -223,7 +224,7 @@ def _ask(command: Command) -> Command:
     elif command.name == "choose":
         said = f"number {command.argument}"
     else:
-        said = f"'{grammar.SPOKEN.get(command.name, command.name)}'"
+        said = f"'{vocabulary.SPOKEN.get(command.name, command.name)}'"
     return Command(command.name, command.argument, confidence=0.6, question=f"Did you mean {said}?")
 
 
@@ -234,7 +235,7 @@ def confident(parsed: Command, avg_logprob: float, threshold: float = CONFIDENT_
 
 def worth_checking(text: str, max_words: int = MAX_WORDS) -> bool:
     """Short enough to be a command, or a style named after its carrier words."""
-    return 0 < len(grammar.words(text)) <= max_words or bool(_style_carrier(text))
+    return 0 < len(vocabulary.words(text)) <= max_words or bool(_style_carrier(text))
 
 
 def understand(transcriber, transcript, expecting: "Expecting | str", styles: Sequence[str] = (),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voiceart.session.keys import KEYS, PUSH_TO_TALK, key_for, label
-from voiceart.speech.grammar import SPOKEN, Command
+from voiceart.vocabulary import SPOKEN, Command
 
 TALK = "talk"  # not a command: it asks the app to listen now (push to talk)
 

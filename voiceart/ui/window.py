@@ -20,7 +20,7 @@ from tktooltip.tooltip import ToolTipStatus
 
 from voiceart.session.events import Heard, Picture, State, View
 from voiceart.session.keys import KEYS, PUSH_TO_TALK, key_for, label
-from voiceart.speech.grammar import SPOKEN
+from voiceart.vocabulary import SPOKEN
 from voiceart.ui import theme
 from voiceart.ui.controls import TALK, Control, choice_control, command_controls, talk_control
 from voiceart.ui.meter import Meter
