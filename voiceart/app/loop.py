@@ -26,7 +26,7 @@ from voiceart.errors import logged, plain_text
 from voiceart.session.events import Draw, Drawn, Failed, Heard, Keep, Problem, Run, Save, Saved, Say, Show, State, \
     Stylize, Stylized, View
 from voiceart.speech import grammar
-from voiceart.speech.grammar import Command
+from voiceart.vocabulary import Command, Expecting
 
 
 class Output(Protocol):
@@ -273,7 +273,7 @@ def complete_command(session, styles: Iterable[str]) -> Callable:
 
     def complete(transcript) -> bool:
         expecting = session.expecting
-        if expecting is grammar.Expecting.DESCRIPTION:
+        if expecting is Expecting.DESCRIPTION:
             return False
         parsed = grammar.parse(transcript.text, expecting, styles, session.numbered)
         return rescore.confident(parsed, transcript.avg_logprob)

@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
-from voiceart import weights
+from voiceart import vocabulary, weights
 from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.speech import grammar, rescore
@@ -396,7 +396,7 @@ class Transcriber:
             return "no speech"
         if avg_logprob < MIN_AVG_LOGPROB or ratio > COMPRESSION_RATIO_THRESHOLD:
             return "unlikely"
-        said = " ".join(grammar.words(text))
+        said = " ".join(vocabulary.words(text))
         if said in NOISE_PHRASES and (avg_logprob < NOISE_PHRASE_MIN_LOGPROB or no_speech_prob > NOISE_PHRASE_MAX_NO_SPEECH):
             return "noise phrase"
         return None
