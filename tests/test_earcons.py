@@ -12,8 +12,9 @@ from fake_microphone import fake_mic, sound_devices  # noqa: F401
 from voiceart.config import PROJECT_ROOT
 from voiceart.speech import earcons
 from voiceart.speech import voice as voice_module
+from voiceart.speech.audio import read_wav
 from voiceart.speech.microphone import Mute
-from voiceart.speech.voice import Speaker, read_wav
+from voiceart.speech.voice import Speaker
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_playing_an_earcon_mutes_the_microphone(fake_mic):
             holds.append(True)
             return super().hold()
 
-    assert earcons.play("listening", Speaker(mute=WatchedMute(tail=0))) is True
+    assert Speaker(mute=WatchedMute(tail=0)).earcon("listening") is True
     assert holds == [True]
 
 
@@ -112,6 +113,6 @@ def test_playing_without_a_sound_card_goes_on_silently(fake_mic, monkeypatch, ca
         pytest.skip("this machine has real sound devices")
     monkeypatch.setattr(voice_module, "_SILENT_NOTICE", threading.Event())
     speaker = Speaker()
-    assert earcons.play("error", speaker) is False
-    assert earcons.play("done", speaker) is False
+    assert speaker.earcon("error") is False
+    assert speaker.earcon("done") is False
     assert capsys.readouterr().err.count("No loudspeaker") == 1

@@ -10,8 +10,9 @@ import pytest
 from fake_microphone import fake_mic, sound_devices  # noqa: F401
 from voiceart.config import Settings
 from voiceart.speech import voice as voice_module
+from voiceart.speech.audio import read_wav
 from voiceart.speech.microphone import Mute
-from voiceart.speech.voice import Speaker, SpeechSynthesisError, Voice, read_wav, save_speech, synthesize
+from voiceart.speech.voice import Speaker, SpeechSynthesisError, Voice, save_speech, synthesize
 
 
 class CountingMute(Mute):

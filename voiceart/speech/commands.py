@@ -87,7 +87,8 @@ def run_listen(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.speech.endpoint import Endpointer, segment
     from voiceart.speech.microphone import RATE, Microphone
     from voiceart.speech.vad import SileroVAD
-    from voiceart.speech.voice import Voice, write_wav
+    from voiceart.speech.audio import write_wav
+    from voiceart.speech.voice import Voice
 
     if args.input_device is not None:
         settings.input_device = _device(args.input_device)
@@ -175,7 +176,7 @@ def run_say(args: argparse.Namespace, settings: Settings) -> int:
         raise VoiceartError("Say what? Give the words to speak, e.g. voiceart say \"hello\".")
     if args.to is not None:
         path = save_speech(text, args.to, settings.speech_rate, settings.voice)
-        from voiceart.speech.voice import read_wav
+        from voiceart.speech.audio import read_wav
 
         audio, rate = read_wav(path)
         print(f"Wrote {path} ({len(audio) / rate:.1f} s).")

@@ -115,10 +115,10 @@ def check_espeak() -> Check:
 
 
 def _at_16k(spoken: tuple[np.ndarray, int]) -> np.ndarray:
-    from voiceart.speech.microphone import RATE, Resampler
+    from voiceart.speech.audio import resample
 
     audio, rate = spoken
-    return Resampler(rate, RATE).process(np.concatenate([audio, np.zeros(rate // 10, np.float32)]))
+    return resample(np.concatenate([audio, np.zeros(rate // 10, np.float32)]), rate)
 
 
 def check_vad(speech16: np.ndarray | None) -> Check:

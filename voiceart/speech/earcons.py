@@ -11,6 +11,7 @@ Every note has a raised-cosine attack, an exponential decay and a raised-cosine 
 ends exactly at zero: no clicks. ``tools/make_earcons.py`` writes them to sounds/*.wav (16-bit
 mono, 22050 Hz, the synthesizer's rate, so speech and earcons share one output stream rate);
 ``load`` reads those files and makes a tone afresh when its file is absent (an installed package).
+They are played through the voice's one output path: ``Voice.earcon`` (queued) or ``Speaker.earcon``.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceart.config import PROJECT_ROOT
+from voiceart.speech.audio import read_wav, write_wav
 
 RATE = 22050
 NAMES = ("listening", "heard", "working", "done", "error")
@@ -88,8 +90,6 @@ def path(name: str) -> Path:
 
 def load(name: str) -> tuple[np.ndarray, int]:
     """(float32 samples, rate) of an earcon: its file in sounds/, or made afresh when that is absent."""
-    from voiceart.speech.voice import read_wav
-
     file = path(name)
     if file.is_file():
         return read_wav(file)
@@ -98,17 +98,5 @@ def load(name: str) -> tuple[np.ndarray, int]:
 
 def write_all(folder: Path = SOUNDS_DIR) -> list[Path]:
     """Write every earcon as a 16-bit mono wav file into ``folder``."""
-    from voiceart.speech.voice import write_wav
-
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     return [write_wav(folder / f"{name}.wav", synthesize(name), RATE) for name in NAMES]
-
-
-def play(name: str, speaker=None) -> bool:
-    """Play an earcon now through the one output path (the microphone is muted meanwhile); blocks
-    until it has played. For a non-blocking earcon use ``Voice.earcon``. True when it played."""
-    from voiceart.speech.voice import Speaker
-
-    audio, rate = load(name)
-    return (speaker or Speaker()).play(audio, rate)

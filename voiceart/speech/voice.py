@@ -22,14 +22,15 @@ import sys
 import tempfile
 import threading
 import time
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from voiceart.errors import VoiceartError
-from voiceart.speech.microphone import MUTE, AudioDeviceError, Mute, Resampler, _reason, output_device, sounddevice
+from voiceart.speech import earcons
+from voiceart.speech.audio import read_wav, resample
+from voiceart.speech.microphone import MUTE, AudioDeviceError, Mute, _reason, output_device, sounddevice
 
 
 class SpeechSynthesisError(VoiceartError):
@@ -145,31 +146,6 @@ def save_speech(text: str, path: Path, rate: int = 175, voice: str | None = None
     return path
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """(float32 mono samples, rate) of a 16-bit PCM wav file."""
-    with wave.open(str(path), "rb") as f:
-        rate, channels, width = f.getframerate(), f.getnchannels(), f.getsampwidth()
-        data = f.readframes(f.getnframes())
-    if width != 2:
-        raise VoiceartError(f"{path} is not a 16-bit wav file.")
-    audio = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
-    if channels > 1:
-        audio = audio.reshape(-1, channels).mean(axis=1)
-    return audio, rate
-
-
-def write_wav(path: Path, audio: np.ndarray, rate: int) -> Path:
-    """Write float samples in [-1, 1] as a 16-bit mono wav file."""
-    samples = np.clip(np.round(np.asarray(audio, dtype=np.float64) * 32767.0), -32768, 32767).astype("<i2")
-    path = Path(path)
-    with wave.open(str(path), "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(int(rate))
-        f.writeframes(samples.tobytes())
-    return path
-
-
 # --- Playback (sounddevice) ----------------------------------------------------------------------
 
 _SILENT_NOTICE = threading.Event()  # the "no sound output" sentence is printed once per process
@@ -226,8 +202,7 @@ class Speaker:
             except AudioDeviceError as exc:
                 self._go_silent(str(exc))
                 return False
-            if stream_rate != rate:
-                audio = Resampler(rate, stream_rate).process(np.concatenate([audio, np.zeros(64, np.float32)]))
+            audio = resample(audio, rate, stream_rate)
             chunk = max(1, int(self.CHUNK_SECONDS * stream_rate))
             with self.mute.hold():
                 try:
@@ -244,6 +219,10 @@ class Speaker:
                     return False
                 finally:
                     stream.close()
+
+    def earcon(self, name: str) -> bool:
+        """Play the earcon ``name`` now, blocking (``Voice.earcon`` queues it instead); True when it played."""
+        return self.play(*earcons.load(name))
 
     def stop(self) -> None:
         self._stop.set()
@@ -310,10 +289,8 @@ class Voice:
             self._queue.put(_Item(self._generation, audio=np.asarray(audio, dtype=np.float32), rate=int(rate)))
 
     def earcon(self, name: str, interrupt: bool = False) -> None:
-        from voiceart.speech import earcons
-
-        audio, rate = earcons.load(name)
-        self.play(audio, rate, interrupt)
+        """Play the earcon ``name`` (see ``voiceart.speech.earcons``) like ``play``."""
+        self.play(*earcons.load(name), interrupt)
 
     def stop(self) -> None:
         """Stop speaking and forget what is waiting."""
