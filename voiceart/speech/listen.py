@@ -44,6 +44,7 @@ class _Early:
 
     def _run(self) -> None:
         try:
+            self._transcriber.use_threads()
             if self._after is not None:
                 self._after.done.wait()  # the one thrown away stops within a block
             if not self.cancel.is_set():

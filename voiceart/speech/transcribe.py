@@ -300,6 +300,12 @@ class Transcriber:
         for block in [*self.model.encoder.blocks, *self.model.decoder.blocks]:
             block.register_forward_pre_hook(self._stop_if_cancelled)
 
+    def use_threads(self) -> None:
+        """Set this thread's torch thread count to the settings' (call it first on a new thread that
+        transcribes): a new thread takes whatever count was set last, on any thread, and the voice
+        activity detector sets 1 around each of its calls on the listener's."""
+        self.torch.set_num_threads(self.settings.threads)
+
     def _stop_if_cancelled(self, module, args) -> None:
         event = getattr(self._cancel, "event", None)
         if event is not None and event.is_set():
