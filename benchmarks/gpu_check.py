@@ -280,7 +280,7 @@ def step_session(fallback: bool, work: Path) -> list[dict]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) >= 5 and "->" in cells[0]:
             rows.append(row("session", f"session: {cells[0]}, as a person waits", float(cells[4]), "ms",
-                            f"app {cells[1]} ms + silence tail + voice activity"))
+                            f"from the end of speech to the picture shown; {cells[3]} ms with Whisper after the silence tail"))
     if not rows:
         raise RuntimeError("benchmarks/session.py printed no waits")
     return rows
