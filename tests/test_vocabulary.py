@@ -1,5 +1,7 @@
 """The vocabulary: what voiceart hears and says, and how it compares text. Pure data and functions, fast."""
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,10 @@ def test_the_vocabulary_imports_nothing_of_voiceart():
     for path in (SOURCE / "vocabulary").glob("*.py"):
         imported = re.findall(r"^\s*(?:from|import) (voiceart\S*)", path.read_text(encoding="utf-8"), re.M)
         assert all(name.startswith("voiceart.vocabulary") for name in imported), (path.name, imported)
+
+
+def test_the_session_keys_and_window_do_not_load_the_speech_package():
+    """They name commands with the vocabulary, so the keyboard-only window starts without Whisper's side."""
+    code = "import sys, voiceart.session, voiceart.ui.window; print(sorted(m for m in sys.modules if m.startswith('voiceart.speech')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

@@ -34,7 +34,7 @@ from voiceart.errors import UnknownStyleError
 from voiceart.paintings import styles as style_names
 from voiceart.vocabulary import (ARTICLES, CHOOSE_WORDS, DESCRIBE_LEADS, FILLER_RUNS, FILLERS, NONE, NUMBER_SOUNDALIKES,
                                  NUMBERS, OBJECTS, ORDINALS, PHRASES, SLIGHT, SMALL_TALK, SPOKEN, STYLE_WORDS, WISH_WORDS,
-                                 Command, Expecting, ngrams, phonetic, ratio, similarity, words)
+                                 Command, Expecting, ngrams, phonetic, ratio, say, similarity, words)
 
 SURE = 0.85  # act at or above this confidence; ask below it
 ASK = 0.6  # below this, a guess at a style is not worth a question
@@ -289,16 +289,17 @@ def _is_slight(tokens: list[str]) -> bool:
 
 
 def _hint(expecting: Expecting, styles: Sequence[str], numbered: Sequence[str]) -> str:
+    """What to say when nothing was understood: what may be said now."""
     example = next((s for s in ("Impressionism", "Baroque") if s in styles), styles[0] if styles else None)
     if expecting is Expecting.YES_NO:
-        return "Please say yes or no."
+        return say("yes_or_no")
     if expecting is Expecting.STYLE:
         if numbered:
-            return f"Say a style name{f', like {example},' if example else ''} or a number from 1 to {len(numbered)}."
-        return f"Say a style name{f', like {example}' if example else ''}, or say 'what can I say'."
+            return say("hint_style_or_number_like" if example else "hint_style_or_number", example=example, count=len(numbered))
+        return say("hint_style_like" if example else "hint_style", example=example)
     if expecting is Expecting.DESCRIPTION:
-        return "Describe the scene you want, for example 'a lighthouse on a cliff at sunset'."
-    return "I didn't understand that. Say 'what can I say' to hear the commands."
+        return say("hint_scene")
+    return say("not_understood", hint=say("hint_commands"))
 
 
 def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: Sequence[str] = (),
@@ -326,8 +327,8 @@ def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: 
     number = _number(tokens, numbered)
     if number is not None:
         if numbered and not 1 <= number <= len(numbered):
-            return Command("none", confidence=0.0, hint=f"There {'is only one choice' if len(numbered) == 1 else f'are {len(numbered)} choices'}; "
-                                                   f"say a number from 1 to {len(numbered)}.")
+            hint = say("one_choice") if len(numbered) == 1 else say("choices_to_number", count=len(numbered))
+            return Command("none", confidence=0.0, hint=hint)
         return Command("choose", str(number))
 
     # 3. Answers to a question: yes, no, or "no, Baroque" (a correction).
@@ -336,8 +337,8 @@ def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: 
 
     # 4. Small talk ("Hello.", "Sorry.", "Great!"): no command and no scene; say what can be said.
     if " ".join(tokens) in SMALL_TALK:
-        hint = _hint(expecting, styles, numbered)
-        return Command("none", confidence=0.0, hint=hint.replace("I didn't understand that. ", ""))
+        hint = say("hint_commands") if expecting is Expecting.ANYTHING else _hint(expecting, styles, numbered)
+        return Command("none", confidence=0.0, hint=hint)
 
     style = _match_style(tokens, styles)
     if expecting is Expecting.DESCRIPTION:
@@ -355,18 +356,18 @@ def _described(text: str, tokens: list[str], lead: int, styles: Sequence[str]) -
 
 def _ask_to_draw(text: str) -> Command:
     scene = _strip_edges(text)
-    return Command("describe", scene, 0.6, question=f"Shall I draw {scene}?")
+    return Command("describe", scene, 0.6, question=say("shall_i_draw", scene=scene))
 
 
 def _style_in_a_sentence(match: _StyleMatch) -> Command:
     """"I think impressionism would be nice": a style inside a sentence; asked, as it may be a scene."""
-    return Command("style", match.style, min(match.confidence, 0.75), question=f"Did you mean {match.style}?")
+    return Command("style", match.style, min(match.confidence, 0.75), question=say("did_you_mean", what=match.style))
 
 
 def _style_command(match: _StyleMatch) -> Command:
     if match.confidence >= SURE:
         return Command("style", match.style, match.confidence)
-    return Command("style", match.style, match.confidence, question=f"Did you mean {match.style}?")
+    return Command("style", match.style, match.confidence, question=say("did_you_mean", what=match.style))
 
 
 def _style_question(match: _StyleMatch | None, tokens: list[str]) -> Command | None:
@@ -377,7 +378,7 @@ def _style_question(match: _StyleMatch | None, tokens: list[str]) -> Command | N
     key = "".join(t for t in tokens if t not in STYLE_WORDS)
     if max(_consonants_alike(key, k) for k in style_names.keys(match.suggestion)) < STYLE_SOUNDS:
         return None
-    return Command("style", match.suggestion, match.confidence, question=f"Did you mean {match.suggestion}?")
+    return Command("style", match.suggestion, match.confidence, question=say("did_you_mean", what=match.suggestion))
 
 
 def _command_question(tokens: list[str]) -> Command | None:
@@ -392,7 +393,7 @@ def _command_question(tokens: list[str]) -> Command | None:
     if guess is None or guess[0] in ("yes", "no"):
         return None
     name, score, phrase = guess
-    return Command(name, confidence=score, question=f"Did you mean '{SPOKEN.get(name, phrase)}'?")
+    return Command(name, confidence=score, question=say("did_you_mean_phrase", phrase=SPOKEN.get(name, phrase)))
 
 
 def _parse_answer(tokens: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
