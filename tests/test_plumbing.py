@@ -73,12 +73,14 @@ def test_a_file_of_another_network_names_the_first_tensor_that_does_not_fit(tmp_
         efficientnet_lite0(explicit=tmp_path / "ten_classes.pth")
 
 
-def test_a_stereo_44_khz_recording_is_heard_as_16_khz_mono_with_its_pitch(tmp_path):
+@pytest.mark.parametrize("dtype", [np.int16, np.float32])
+def test_a_stereo_44_khz_recording_is_heard_as_16_khz_mono_with_its_pitch(dtype, tmp_path):
     from scipy.io import wavfile
 
     t = np.arange(44100) / 44100
     tone = 0.5 * np.sin(2 * np.pi * 1000 * t)
-    wavfile.write(tmp_path / "stereo.wav", 44100, (np.stack([tone, tone], 1) * 32767).astype(np.int16))
+    stereo = np.stack([tone, tone], 1)
+    wavfile.write(tmp_path / "stereo.wav", 44100, (stereo * 32767).astype(dtype) if dtype == np.int16 else stereo.astype(dtype))
     audio, rate = read_wav(tmp_path / "stereo.wav")
     assert rate == 44100 and audio.shape == (44100,)
     heard = resample(audio, rate, 16000)
