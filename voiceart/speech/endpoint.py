@@ -10,7 +10,10 @@ The rules (times are settings):
 - It goes on while frames are speech. A frame below ``negative_threshold`` (hysteresis: lower
   than ``threshold``) starts a silence; a frame at ``threshold`` or above cancels it; frames
   in between neither start nor cancel one. ``silence_tail`` of silence ends the utterance.
-- The audio ends ``post_roll`` after the last speech frame (never past what was heard).
+- The audio ends ``post_roll`` after the last speech frame (never past what was heard). 0.1 s:
+  silero-vad already judges speech for 4 to 120 ms (median 70) past its real end, and Whisper base
+  wrote the same text at 0.2, 0.064 and 0 s on 16 recordings of 3 engines; the shorter it is, the
+  sooner Whisper can start on a pause (below).
 - An utterance reaching ``max_utterance`` is cut there (``truncated``); if the person is
   still talking the next frame starts a new one.
 - Utterances with less than ``min_speech`` of speech frames (a click, a cough) are dropped.
@@ -58,7 +61,7 @@ class Utterance:
 class Endpointer:
     def __init__(self, rate: int = RATE, threshold: float = 0.5, negative_threshold: float | None = None,
                  silence_tail: float = 0.6, max_utterance: float = 15.0, pre_roll: float = 0.3,
-                 post_roll: float = 0.2, min_speech: float = 0.15):
+                 post_roll: float = 0.1, min_speech: float = 0.15):
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
         if silence_tail <= 0 or max_utterance <= 0 or pre_roll < 0 or post_roll < 0:
