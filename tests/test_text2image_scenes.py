@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 
 from test_text2image_cli import voiceart
+from voiceart.errors import VoiceartError
 
 # These models are small: one thread is as fast as two, and far faster on a busy machine.
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -106,6 +107,29 @@ def test_the_probe_learns_from_its_own_split_and_eval_says_what_it_finds(scene_r
 
     own = probe_accuracy(Probe.load(probe), data / "probe", Lite0Features())
     assert own.thing_recall > 0.9 and min(own.accuracy.values()) > 0.9
+
+
+def test_a_probe_that_learns_its_own_reader_keeps_it_and_eval_reads_with_it(scene_run, tmp_path, capsys):
+    """The independent check of a generator trained against a Lite0 DAMSM: a reader learned from the probe
+    split alone, saved with its heads, used by eval dmgan --probe without being told which reader it has."""
+    from voiceart.text2image.probe import Probe, features, probe_accuracy, train_probe
+
+    data, path, report = scene_run / "data", tmp_path / "scratch.pt", tmp_path / "report.json"
+    probe = train_probe(data / "probe", "scratch", steps=300)
+    probe.save(path)
+    again = Probe.load(path)
+    assert again.backbone == "scratch" and again.scratch is not None
+    # it has learned the pictures it was given, and the file gives back the very same reader and heads
+    own = probe_accuracy(again, data / "probe", again.reader())
+    assert own.thing_recall > 0.8 and min(own.accuracy.values()) > 0.8
+    pictures = torch.rand(4, 3, 128, 128) * 2 - 1
+    assert torch.equal(features(probe.reader(), pictures), features(again.reader(), pictures))
+    assert voiceart(["--device", "cpu", "--threads", "1", "eval", "dmgan", str(data / "test"), "--model",
+                     str(scene_run / "gan"), "--probe", str(path), "--no-lite0", "-o", str(report)]) == 0
+    found = json.loads(report.read_text())["probe"]
+    assert set(found) == {"generated", "untrained", "real"} and all(found[m]["things_named"] == 16 for m in found)
+    with pytest.raises(VoiceartError, match="not 'vgg'"):
+        train_probe(data / "probe", "vgg")
 
 
 def test_the_grid_and_its_captions_come_from_the_seed(scene_run):

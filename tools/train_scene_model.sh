@@ -23,6 +23,9 @@ FIRST_MODEL=6a69678
 
 [ -f "$WORK/data/stats.json" ] || "${VA[@]}" data scenes "$WORK/data" --seed 0
 [ -f "$WORK/probe.pt" ] || "${VA[@]}" train probe "$WORK/data" -o "$WORK/probe.pt"
+# The independent reader: learned from the probe split alone, it shares no weights with the Lite0 DAMSM that a
+# generator trained here learns to please (docs/text2image.md, "The independent check").
+[ -f "$WORK/probe_scratch.pt" ] || "${VA[@]}" train probe "$WORK/data" -o "$WORK/probe_scratch.pt" --backbone scratch
 "${VA[@]}" train damsm "$WORK/data/train" -o "$WORK/damsm" --preset scenes --backbone lite0 --steps "$DAMSM_STEPS" --save-every 500
 [ -f "$WORK/first-netG.pth" ] || git show "$FIRST_MODEL:models/dmgan/scenes/netG.pth" > "$WORK/first-netG.pth"
 "${VA[@]}" train dmgan "$WORK/data/train" --damsm "$WORK/damsm" -o "$WORK/gan" --preset scenes --steps "$DMGAN_STEPS" \
@@ -31,9 +34,11 @@ for who in new shipped; do
     if [ $who = new ]; then model=$WORK/gan encoder=$WORK/damsm/image_encoder.pth; else model=models/dmgan/scenes encoder=-; fi
     SPLIT=val COUNT=${VAL_COUNT:-300} MODEL=$model PROBE=$WORK/probe.pt REPORT=$WORK/val-$who.json GRID=$WORK/val-$who.jpg \
         THREADS=$THREADS tools/evaluate_scene_model.sh "$WORK/data" "$encoder" | sed -n '/^What the probe/,/^FD-Lite0/p' | sed "s/^/$who: /"
+    "${VA[@]}" eval dmgan "$WORK/data/val" --model "$model" --probe "$WORK/probe_scratch.pt" --no-lite0 --count "${VAL_COUNT:-300}" \
+        -o "$WORK/val-$who-independent.json" 2>/dev/null | sed -n '/^What the probe/,/^  ground/p' | sed "s/^/$who (independent reader): /"
 done
 if [ "${INSTALL:-0}" != 1 ]; then
-    echo "Not installed: compare the new model (new:) with the shipped one (shipped:) above; INSTALL=1 installs it."
+    echo "Not installed: compare the new model (new:) with the shipped one (shipped:) above, by both readers; INSTALL=1 installs it."
     exit 0
 fi
 mkdir -p models/dmgan/scenes

@@ -63,12 +63,15 @@ def register_train(sub: argparse._SubParsersAction) -> None:
     g.set_defaults(run=run_train_dmgan)
 
     p = sub.add_parser("probe", help="text to image: the classifier that checks what generated scenes show",
-                       description="Train the scene probe (frozen EfficientNet-Lite0 features, linear heads for the "
-                                   "things, time of day, weather and terrain) on the probe split of a scene data set "
-                                   "(voiceart data scenes): pictures neither the DAMSM nor the generator learn from. "
-                                   "eval dmgan --probe uses it.")
+                       description="Train the scene probe (linear heads for the things, time of day, weather and "
+                                   "terrain) on the probe split of a scene data set (voiceart data scenes): pictures "
+                                   "neither the DAMSM nor the generator learn from. eval dmgan --probe uses it.")
     p.add_argument("data", type=Path, help="a scene data set (its probe/ split is used) or one labelled split")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="FILE", help="where to write the probe (.pt)")
+    p.add_argument("--backbone", choices=("lite0", "scratch"), default="lite0",
+                   help="what the heads read: frozen ImageNet EfficientNet-Lite0 features (default, the shipped probe), "
+                        "or a small network learned here from the probe split alone (scratch: shares no weights with "
+                        "any model, the independent check of a generator trained against a Lite0 DAMSM)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=run_train_probe)
 
@@ -258,18 +261,17 @@ def _report_training(result: dict, command: str) -> None:
 
 
 def run_train_probe(args: argparse.Namespace, settings: Settings) -> int:
-    from voiceart.text2image.evaluate import Lite0Features
     from voiceart.text2image.probe import probe_accuracy, train_probe
 
     split = args.data / "probe" if (args.data / "probe" / "labels.json").is_file() else args.data
-    lite = Lite0Features(settings)
-    probe = train_probe(split, lite, seed=args.seed)
+    probe = train_probe(split, args.backbone, settings, seed=args.seed)
     probe.save(args.out)
     print(f"Wrote {args.out}: {len(probe.kinds)} kinds of thing, "
-          + ", ".join(f"{len(v)} {a} classes" for a, v in probe.classes.items()) + f", learned from {split}.")
+          + ", ".join(f"{len(v)} {a} classes" for a, v in probe.classes.items()) + f", learned from {split} "
+          f"({args.backbone} reader).")
     held_out = args.data / "val"
     if held_out is not split and (held_out / "labels.json").is_file():
-        scores = probe_accuracy(probe, held_out, lite)
+        scores = probe_accuracy(probe, held_out, probe.reader(settings))
         print(f"On the real validation pictures: things found {scores.thing_recall:.1%}, "
               + ", ".join(f"{a} {v:.1%}" for a, v in scores.accuracy.items()) + ".")
     return 0
@@ -338,13 +340,14 @@ def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
                             baselines=not args.no_baselines)
     print(file=sys.stderr)
     if args.probe is not None:
-        from voiceart.text2image.evaluate import Lite0Features, untrained_generator
+        from voiceart.text2image.evaluate import untrained_generator
         from voiceart.text2image.probe import Probe, evaluate_probe
 
         untrained = None if args.no_baselines else untrained_generator(config, args.seed).to(device)
         probe_file = weights.find(weights.SCENE_PROBE, settings, None if args.probe is True else args.probe)
-        report.probe = evaluate_probe(generator, text_encoder, vocab, args.data, Probe.load(probe_file),
-                                      Lite0Features(settings).to(device), device, count=args.count, seed=args.seed,
+        probe = Probe.load(probe_file).to(device)
+        report.probe = evaluate_probe(generator, text_encoder, vocab, args.data, probe,
+                                      probe.reader(settings).to(device), device, count=args.count, seed=args.seed,
                                       batch_size=args.batch_size, words_num=words_num, untrained=untrained,
                                       progress=progress)
         print(file=sys.stderr)

@@ -96,7 +96,9 @@ class TextToImage:
         files = {"netG": netg_path, "text_encoder": encoder_path, "captions": captions_path}
         # how often each word is in the training captions: the bridge prefers words the model saw often
         counts = Counter(i for caption in captions_file.train_captions for i in caption)
-        return cls(generator, encoder, captions_file.vocab, device, name=preset or (config.name if config else netg_path.stem),
+        # a trained folder's generator is netG.pth: the folder's name says which model it is
+        file_name = netg_path.parent.name if netg_path.stem == "netG" else netg_path.stem
+        return cls(generator, encoder, captions_file.vocab, device, name=preset or (config.name if config else file_name),
                    files=files, bridge=WordBridge.of(captions_file.vocab, counts, settings))
 
     @torch.inference_mode()
