@@ -116,6 +116,31 @@ def test_a_resumed_run_can_weigh_the_damsm_loss_anew(shapes, damsm_folder, tmp_p
     assert run(4)["config"].LAMBDA == 30.0  # and stays with the run
 
 
+def test_the_damsm_can_judge_softened_shifted_pictures_and_a_run_keeps_that(shapes, damsm_folder, tmp_path):
+    """--damsm-augment: the generator is judged on a view where texture is gone but things remain."""
+    from voiceart.text2image.losses import damsm_view
+    from voiceart.text2image.train_dmgan import DMGANOptions, train_dmgan
+
+    torch.manual_seed(0)
+    picture = torch.zeros(2, 3, 64, 64, requires_grad=True)
+    texture = torch.zeros(1, 3, 64, 64)
+    texture[..., ::2, ::2] = 1.0  # a one-pixel checkerboard: what a frozen encoder could be fooled by
+    views = [damsm_view(texture) for _ in range(20)]
+    assert all(v.shape == texture.shape for v in views)
+    assert any(float((v - v.mean()).abs().mean()) < 0.5 * float((texture - texture.mean()).abs().mean()) for v in views)
+    assert all(abs(float(v.mean()) - float(texture.mean())) < 0.02 for v in views)  # the colour stays
+    damsm_view(picture).sum().backward()
+    assert picture.grad is not None and float(picture.grad.abs().sum()) > 0  # the generator learns through it
+
+    def run(steps, augment=False):
+        return train_dmgan(DMGANOptions(data=shapes, out=tmp_path, damsm=damsm_folder, steps=steps, save_every=1000,
+                                        sample_every=1000, damsm_augment=augment), torch.device("cpu"), stream=io.StringIO())
+
+    assert run(2, augment=True)["config"].DAMSM_AUGMENT
+    assert json.loads((tmp_path / "config.json").read_text())["DAMSM_AUGMENT"] is True
+    assert run(3)["config"].DAMSM_AUGMENT  # a resumed run keeps its own
+
+
 def test_train_generate_and_eval_from_the_command_line(shapes, damsm_folder, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("VOICEART_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "gan"

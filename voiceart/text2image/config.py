@@ -41,6 +41,9 @@ class DMGANConfig:
     GAMMA2: float = 5.0
     GAMMA3: float = 10.0
     LAMBDA: float = 5.0  # weight of the DAMSM loss in the generator's loss
+    # The DAMSM judges the generated picture softened and shifted at random (losses.damsm_view), so the
+    # generator cannot please a frozen pretrained encoder with texture; off in the official code.
+    DAMSM_AUGMENT: bool = False
     # --- training
     BATCH_SIZE: int = 10
     GENERATOR_LR: float = 2e-4

@@ -115,6 +115,20 @@ def generator_adversarial_loss(net_d, fake_img, sent_emb) -> torch.Tensor:
     return loss
 
 
+def damsm_view(x: torch.Tensor) -> torch.Tensor:
+    """The picture shrunk to between half and all of its size and enlarged again, then moved by up to an
+    eighth of it (wrapping round): a thing the DAMSM should find survives this, a pixel pattern does not.
+    One draw per batch; differentiable, so the generator learns through it."""
+    size = x.shape[-1]
+    small = max(8, int(size * float(torch.empty(()).uniform_(0.5, 1.0))))
+    if small < size:
+        x = F.interpolate(F.interpolate(x, size=(small, small), mode="bilinear", align_corners=False, antialias=True),
+                          size=x.shape[-2:], mode="bilinear", align_corners=False)
+    shift = size // 8
+    dy, dx = (int(v) for v in torch.randint(-shift, shift + 1, (2,)))
+    return torch.roll(x, shifts=(dy, dx), dims=(-2, -1))
+
+
 def generator_loss(nets_d, image_encoder, fake_imgs, words_emb, sent_emb, cap_lens, class_ids, config) -> tuple[torch.Tensor, dict]:
     """GAN losses of every stage plus LAMBDA times the DAMSM losses of the last stage's image."""
     logs = {}
@@ -123,7 +137,7 @@ def generator_loss(nets_d, image_encoder, fake_imgs, words_emb, sent_emb, cap_le
         g = generator_adversarial_loss(net_d, fake_imgs[i], sent_emb)
         logs[f"g_loss{i}"] = g.item()
         total = total + g
-    region_features, cnn_code = image_encoder(fake_imgs[-1])
+    region_features, cnn_code = image_encoder(damsm_view(fake_imgs[-1]) if config.DAMSM_AUGMENT else fake_imgs[-1])
     w_loss, s_loss = damsm_loss(region_features, cnn_code, words_emb, sent_emb, cap_lens, class_ids, config)
     w_loss, s_loss = w_loss * config.LAMBDA, s_loss * config.LAMBDA
     logs["w_loss"], logs["s_loss"] = w_loss.item(), s_loss.item()

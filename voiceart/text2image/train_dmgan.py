@@ -60,6 +60,7 @@ class DMGANOptions:
     seed: int = 0
     init_netg: Path | None = None  # start from a generator (e.g. a released one, to fine-tune)
     damsm_weight: float | None = None  # LAMBDA; also for a resumed run, from its current step on
+    damsm_augment: bool = False  # DAMSM_AUGMENT for a new run (a resumed run keeps its own)
     save_every: int = 500
     sample_every: int = 500
     log_every: int = 10
@@ -121,6 +122,8 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
                                   IMAGE_ENCODER=damsm_config.IMAGE_ENCODER, ENCODER_SIZE=damsm_config.ENCODER_SIZE)
         seed = opts.seed
         batch_size = opts.batch_size or config.BATCH_SIZE
+        if opts.damsm_augment:
+            config = config.with_(DAMSM_AUGMENT=True)
     config = config.with_(BATCH_SIZE=batch_size)
     cluster.share(batch_size)  # a batch that cannot be shared out among the processes is refused here
     if opts.damsm_weight is not None:
