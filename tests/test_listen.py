@@ -17,10 +17,11 @@ from voiceart.config import Settings
 from voiceart.paintings.catalogue import Catalogue
 from voiceart.session import Drawn, Heard, Run, Session
 from voiceart.speech.endpoint import Endpointer
-from voiceart.speech.grammar import Command, Expecting, parse
+from voiceart.speech.grammar import parse
 from voiceart.speech.listen import Listening
 from voiceart.speech.microphone import FRAME, RATE, Microphone
 from voiceart.speech.transcribe import Cancelled, Transcriber
+from voiceart.vocabulary import Command, Expecting
 
 pytestmark = [pytest.mark.skipif(not have_audio_tools(), reason="needs espeak-ng and sox (tools/setup.sh installs them)"),
               pytest.mark.usefixtures("one_torch_thread")]
