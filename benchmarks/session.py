@@ -11,8 +11,9 @@ picture reaches the output. So the silence tail, voice activity's lag, Whisper a
 all in it.
 
 Each round is heard twice, in turns, so that a busy machine slows both alike: as the app listens
-(Whisper started once a pause has lasted the post-roll, a whole command ending its utterance early)
-and as it listened before issue 17 (Whisper started only after the silence tail). Medians are shown;
+(Whisper started once a pause has lasted the 0.1 s post-roll, a whole command ending its utterance
+early, the encoder in bfloat16 where the CPU has it natively) and as it listened before issue 17
+(Whisper in float32, started only after the silence tail, a 0.2 s post-roll). Medians are shown;
 "handed on" and "transcript" are the medians of when the end-pointer handed the utterance on and
 when its transcript was ready, from the end of speech.
 
@@ -25,6 +26,7 @@ description must use words it knows. With none installed, train one first (docs/
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import sys
 import tempfile
@@ -45,7 +47,7 @@ from voiceart.speech import rescore
 from voiceart.speech.endpoint import Endpointer
 from voiceart.speech.listen import Listening
 from voiceart.speech.microphone import FRAME, RATE
-from voiceart.speech.transcribe import synthesize
+from voiceart.speech.transcribe import Transcriber, synthesize
 
 LEAD = 0.5  # seconds of silence before the speech (frames_of's lead)
 
@@ -97,7 +99,7 @@ def at_a_microphones_pace(frames, began: float):
 class Heard:
     """One utterance spoken into the listening path; times in seconds from the end of the speech."""
 
-    def __init__(self, app: App, listening: Listening, transcriber, audio: np.ndarray, settings: Settings):
+    def __init__(self, app: App, listening: Listening, audio: np.ndarray, settings: Settings):
         listening.vad.reset()
         began = time.perf_counter()
         self.speech_ended = began + (int(LEAD * RATE) + end_of_speech(audio)) / RATE
@@ -109,7 +111,7 @@ class Heard:
         transcript = spoken.transcript()
         self.transcribed = time.perf_counter() - self.speech_ended
         self.text = transcript.text
-        app.hear(transcript.text, check=partial(rescore.understand, transcriber, transcript))
+        app.hear(transcript.text, check=partial(rescore.understand, listening.transcriber, transcript))
         stream.close()  # the rest of the stream is silence
 
     def shown(self, shown: Shown, number: int) -> float:
@@ -141,13 +143,18 @@ def main() -> int:
         raise SystemExit(f"{exc}") from None
     vad, endpointer, transcriber = load_hearing(settings, styles)
     print(f"text-to-image: {settings.text2image_preset}; Whisper {transcriber.name}; device {settings.torch_device()}; "
-          f"threads {settings.threads}; silence tail {settings.silence_tail:g} s", flush=True)
+          f"threads {settings.threads}; silence tail {settings.silence_tail:g} s; encoder in "
+          f"{'bfloat16' if transcriber.bf16 else 'float32'}", flush=True)
 
     shown = Shown()
     session = Session(seed=0)
     description = synthesize(args.description)
     spoken_styles: dict[str, np.ndarray] = {}
-    ways = {"before": Listening(vad, Endpointer.from_settings(settings), transcriber, early=False),
+    as_before = copy.copy(settings)
+    as_before.whisper_precision = "float32"
+    before = Transcriber(as_before, styles)
+    before.warm()
+    ways = {"before": Listening(vad, Endpointer.from_settings(settings, post_roll=0.2), before, early=False),
             "now": Listening(vad, endpointer, transcriber, complete_command(session, styles))}
     times = {(way, key): [] for way in ways for key in ("draw", "style", "draw handed on", "draw transcript",
                                                          "style handed on", "style transcript")}
@@ -160,7 +167,7 @@ def main() -> int:
             for way, listening in ways.items():
                 # A description, then the first recommended style by name, then start over.
                 number = len(session.history) + 1
-                heard = Heard(app, listening, transcriber, description, settings)
+                heard = Heard(app, listening, description, settings)
                 draw = heard.shown(shown, number)
                 app.wait_idle()
                 if session.current is None or session.current.number != number or not session.view.styles:
@@ -168,7 +175,7 @@ def main() -> int:
                 style = session.view.styles[0]
                 if style not in spoken_styles:
                     spoken_styles[style] = synthesize(style)
-                said = Heard(app, listening, transcriber, spoken_styles[style], settings)
+                said = Heard(app, listening, spoken_styles[style], settings)
                 restyle = said.shown(shown, number + 1)
                 app.wait_idle()
                 app.hear("start over")
@@ -183,8 +190,9 @@ def main() -> int:
         drawn_px = session.history[0].image.width
 
     print(f"\n{args.repeats} rounds, medians in ms from the end of speech; pictures drawn at {drawn_px} px. "
-          f"Before: Whisper started after the {settings.silence_tail:g} s silence tail. Now: started once a pause has "
-          f"lasted the post-roll, and a whole command ends its utterance early.\n")
+          f"Before: Whisper in float32 started after the {settings.silence_tail:g} s silence tail. Now: started once a "
+          f"pause has lasted the post-roll, a whole command ends its utterance early"
+          f"{', the encoder in bfloat16' if transcriber.bf16 else ''}.\n")
     print("| path | handed on (before / now) | transcript (before / now) | as a person waits, before | "
           "as a person waits, now | now / before | target |")
     print("|---|---|---|---|---|---|---|")

@@ -131,6 +131,9 @@ class Settings:
     # weights; other names only where a network allows), and an explicit checkpoint that wins over it.
     whisper_model: str = field(default_factory=lambda: os.environ.get("VOICEART_WHISPER", "base"))
     whisper_checkpoint: Path | None = field(default_factory=lambda: _env_path("VOICEART_WHISPER_CHECKPOINT"))
+    # "auto": Whisper's encoder computes in bfloat16 on a CPU that does so natively (AVX512-BF16, AMX),
+    # about twice as fast; "float32": never (voiceart.speech.transcribe).
+    whisper_precision: str = field(default_factory=lambda: os.environ.get("VOICEART_WHISPER_PRECISION") or "auto")
     # Hearing: the microphone (a name, part of a name, or an index; None: the system's default),
     # seconds of silence that end an utterance, the longest utterance, seconds kept before speech
     # starts (so the first syllable survives), and the voice-activity probability that counts as speech.
