@@ -101,6 +101,64 @@ class DiscriminatorStep(nn.Module):
         return discriminator_loss(self.net_d, real_imgs, fake_imgs, conditions)
 
 
+@dataclass
+class GAN:
+    """What one training step changes and reads: the networks, their optimisers and the frozen DAMSM."""
+
+    config: DMGANConfig
+    net_g: nn.Module
+    ema: nn.Module  # what netG.pth holds
+    nets_d: list
+    g_step: nn.Module  # net_g, or its DistributedDataParallel wrapper
+    d_steps: list  # each discriminator's DiscriminatorStep, or its wrapper
+    opt_g: torch.optim.Optimizer
+    opts_d: list
+    text_encoder: nn.Module
+    image_encoder: nn.Module
+    precision: training.Precision
+
+
+def train_step(gan: GAN, imgs, caps, lens, class_ids, z, device) -> dict[str, float]:
+    """One step of the paper's schedule: every discriminator, then the generator (GAN losses of all stages,
+    LAMBDA x DAMSM of the last, KL), then the EMA copy. Returns the losses to log."""
+    config, precision = gan.config, gan.precision
+    imgs = [im.to(device, non_blocking=True) for im in imgs]
+    caps = caps.to(device)
+    with torch.no_grad(), precision.autocast():
+        words, sent = gan.text_encoder(caps, lens)
+    words, sent = words.float(), sent.float()
+    mask = padding_mask(caps, words.size(2))
+    with precision.autocast():
+        fake_imgs, _, mu, logvar = gan.g_step(z, sent, words, mask)
+    values = {}
+    for i, (d, o) in enumerate(zip(gan.d_steps, gan.opts_d)):
+        with precision.autocast():
+            err_d, _stats = d(imgs[i], fake_imgs[i], sent)
+        o.zero_grad(set_to_none=True)
+        precision.scaler.scale(err_d).backward()
+        precision.scaler.step(o)
+        values[f"d{i}"] = err_d.item()
+    for d in gan.nets_d:
+        d.requires_grad_(False)
+    with precision.autocast():
+        err_g, logs = generator_loss(gan.nets_d, gan.image_encoder, fake_imgs, words, sent, lens, class_ids, config)
+        kl = KL_loss(mu, logvar)
+        err_g = err_g + kl
+    gan.opt_g.zero_grad(set_to_none=True)
+    precision.scaler.scale(err_g).backward()
+    precision.scaler.step(gan.opt_g)
+    precision.scaler.update()
+    for d in gan.nets_d:
+        d.requires_grad_(True)
+    with torch.no_grad():
+        for p_ema, p in zip(gan.ema.parameters(), gan.net_g.parameters()):
+            p_ema.lerp_(p, 1.0 - config.EMA_DECAY)
+        for b_ema, b in zip(gan.ema.buffers(), gan.net_g.buffers()):
+            b_ema.copy_(b)
+    values.update({"g": err_g.item(), "w": logs["w_loss"], "s": logs["s_loss"], "kl": kl.item()})
+    return {**values, **{k: v for k, v in logs.items() if k.startswith("g_loss")}}
+
+
 def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=None) -> dict:
     if opts.install_as:
         check_install_name(opts.install_as)
@@ -159,6 +217,7 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
     opt_g = torch.optim.Adam(net_g.parameters(), lr=config.GENERATOR_LR, betas=(0.5, 0.999))
     opts_d = [torch.optim.Adam(d.parameters(), lr=config.DISCRIMINATOR_LR, betas=(0.5, 0.999)) for d in nets_d]
     precision = training.Precision(device, opts.amp)
+    gan = GAN(config, net_g, ema, nets_d, g_step, d_steps, opt_g, opts_d, text_encoder, image_encoder, precision)
     noise = torch.Generator().manual_seed(seed)
     step = 0
     if state is not None:
@@ -226,47 +285,11 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         with training.StopFlag() as stop:
             for imgs, caps, lens, class_ids, _keys in batches:
                 t0 = time.perf_counter()
-                imgs = [im.to(device, non_blocking=True) for im in imgs]
-                caps = caps.to(device)
-                with torch.no_grad(), precision.autocast():
-                    words, sent = text_encoder(caps, lens)
-                words, sent = words.float(), sent.float()
-                mask = padding_mask(caps, words.size(2))
                 z = cluster.mine(torch.randn(batch_size, config.Z_DIM, generator=noise)).to(device)
-                with precision.autocast():
-                    fake_imgs, _, mu, logvar = g_step(z, sent, words, mask)
-                # discriminators
-                values = {}
-                for i, (d, o) in enumerate(zip(d_steps, opts_d)):
-                    with precision.autocast():
-                        err_d, _stats = d(imgs[i], fake_imgs[i], sent)
-                    o.zero_grad(set_to_none=True)
-                    precision.scaler.scale(err_d).backward()
-                    precision.scaler.step(o)
-                    values[f"d{i}"] = err_d.item()
-                # generator
-                for d in nets_d:
-                    d.requires_grad_(False)
-                with precision.autocast():
-                    err_g, logs = generator_loss(nets_d, image_encoder, fake_imgs, words, sent, lens, class_ids, config)
-                    kl = KL_loss(mu, logvar)
-                    err_g = err_g + kl
-                opt_g.zero_grad(set_to_none=True)
-                precision.scaler.scale(err_g).backward()
-                precision.scaler.step(opt_g)
-                precision.scaler.update()
-                for d in nets_d:
-                    d.requires_grad_(True)
-                with torch.no_grad():
-                    for p_ema, p in zip(ema.parameters(), net_g.parameters()):
-                        p_ema.lerp_(p, 1.0 - config.EMA_DECAY)
-                    for b_ema, b in zip(ema.buffers(), net_g.buffers()):
-                        b_ema.copy_(b)
+                values = train_step(gan, imgs, caps, lens, class_ids, z, device)
                 step += 1
-                values.update({"g": err_g.item(), "w": logs["w_loss"], "s": logs["s_loss"], "kl": kl.item()})
                 if log is not None:
-                    log.write({"step": step, "epoch": step // per_epoch, **values,
-                               **{k: v for k, v in logs.items() if k.startswith("g_loss")}, "seconds": time.perf_counter() - t0})
+                    log.write({"step": step, "epoch": step // per_epoch, **values, "seconds": time.perf_counter() - t0})
                 progress.update(step, values)
                 stopping = cluster.any(stop.requested)
                 if cluster.main and (step % opts.sample_every == 0 or step == total):
