@@ -225,8 +225,9 @@ def _embed(words: list[str], settings):
     (a few seconds for 5,000 words on a CPU), keyed by its words and the encoder's weights."""
     import torch
 
-    from voiceart import weights
+    from voiceart import torch_files, weights
     from voiceart.config import Settings
+    from voiceart.errors import VoiceartError
 
     settings = settings or Settings()
     encoder = _encoder(settings)
@@ -243,11 +244,8 @@ def _embed(words: list[str], settings):
             if missing:
                 _vectors.update(zip(missing, encoder.encode([TEMPLATE.format(w) for w in missing])))
                 try:
-                    cached.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = cached.with_suffix(".tmp")
-                    torch.save({"words": words, "embeddings": torch.stack([_vectors[w] for w in words])}, tmp)
-                    tmp.replace(cached)
-                except OSError:
+                    torch_files.save({"words": words, "embeddings": torch.stack([_vectors[w] for w in words])}, cached)
+                except VoiceartError:
                     pass  # a read-only or full cache only costs the time next time
         return torch.stack([_vectors[w] for w in words]) if words else torch.zeros(0, 384)
 

@@ -19,7 +19,6 @@ from voiceart.text2image.generator import G_NET
 from voiceart.text2image.image_encoder import CNN_ENCODER
 from voiceart.text2image.text_encoder import RNN_ENCODER
 from voiceart.torch_files import load_state_dict, load_strict
-from voiceart.torch_files import save as save_atomic  # noqa: F401 - train_damsm, train_dmgan and probe save with it
 
 
 # What to do about a DM-GAN file that cannot be used, in every sentence about one.

@@ -31,7 +31,7 @@ from PIL import Image
 from torch import nn
 
 from voiceart.errors import ModelFileError, VoiceartError
-from voiceart.text2image.checkpoints import save_atomic
+from voiceart.torch_files import save as save_atomic
 
 ATTRIBUTES = ("time", "weather", "terrain")
 THRESHOLD = 0.5   # a thing is found when the probe's probability is above this

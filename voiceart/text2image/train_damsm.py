@@ -24,7 +24,9 @@ from torch import nn
 
 from voiceart.errors import VoiceartError
 from voiceart.text2image import training
-from voiceart.text2image.checkpoints import load_image_encoder, load_strict, load_text_encoder, plain_state_dict, save_atomic
+from voiceart.text2image.checkpoints import load_image_encoder, load_text_encoder, plain_state_dict
+from voiceart.torch_files import load_strict
+from voiceart.torch_files import save as save_atomic
 from voiceart.text2image.config import DMGANConfig, get_preset, save_config
 from voiceart.text2image.data import CaptionDataset, load_dataset, loader
 from voiceart.text2image.image_encoder import CNN_ENCODER

@@ -33,7 +33,8 @@ from torch import nn
 
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.text2image import training
-from voiceart.text2image.checkpoints import load_generator, load_image_encoder, load_text_encoder, plain_state_dict, save_atomic
+from voiceart.text2image.checkpoints import load_generator, load_image_encoder, load_text_encoder, plain_state_dict
+from voiceart.torch_files import save as save_atomic
 from voiceart.text2image.config import DMGANConfig, get_preset, save_config
 from voiceart.text2image.data import CaptionDataset, load_dataset, loader
 from voiceart.text2image.discriminator import build_discriminators

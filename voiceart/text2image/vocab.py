@@ -18,7 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voiceart.errors import ModelFileError, VoiceartError
+from voiceart.errors import ModelFileError
+from voiceart.files import atomic_write
 
 END = "<end>"
 _WORD = re.compile(r"\w+")
@@ -128,13 +129,5 @@ def _text(value) -> str:
 
 def save_captions(captions: CaptionsFile, path: Path) -> None:
     """Write ``captions.pickle`` as the official code does (protocol 2, readable by Python 2 and 3)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = [captions.train_captions, captions.test_captions, dict(captions.vocab.ixtoword), dict(captions.vocab.wordtoix)]
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as f:
-            pickle.dump(data, f, protocol=2)
-        tmp.replace(path)
-    except OSError as exc:
-        raise VoiceartError(f"Could not write {path}: {exc.strerror or exc}.") from None
+    atomic_write(Path(path), lambda f: pickle.dump(data, f, protocol=2))
