@@ -71,7 +71,7 @@ def main() -> None:
     sheet.save(docs / "images" / "gallery.jpg", quality=88)
 
     # The README's picture: one photo, one painting, the result, at strength 0.5 and 1.
-    photo, painting, image = photos[0], paintings[1], painting_images[1]
+    photo, image = photos[0], painting_images[1]
     hero = Image.new("RGB", (4 * TILE, TILE + LABEL), "white")
     hd = ImageDraw.Draw(hero)
     for i, (tile, label) in enumerate([(photo, "photo"), (image, "painting"),
