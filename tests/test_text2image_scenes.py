@@ -135,7 +135,7 @@ def test_a_probe_that_learns_its_own_reader_keeps_it_and_eval_reads_with_it(scen
 def test_the_grid_and_its_captions_come_from_the_seed(scene_run):
     from voiceart.text2image.checkpoints import load_generator, load_text_encoder
     from voiceart.text2image.data import load_dataset
-    from voiceart.text2image.evaluate import caption_grid
+    from voiceart.text2image.grid import caption_grid
     from voiceart.text2image.vocab import load_captions
 
     gan = scene_run / "gan"

@@ -310,7 +310,8 @@ def run_eval_dmgan(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.text2image.checkpoints import load_generator, load_image_encoder, load_text_encoder
     from voiceart.text2image.config import EVAL_WORDS_NUM, get_preset
     from voiceart.text2image.data import load_dataset
-    from voiceart.text2image.evaluate import caption_grid, caption_texts, evaluate_dmgan, save_report, unknown_words
+    from voiceart.text2image.evaluate import caption_texts, evaluate_dmgan, save_report, unknown_words
+    from voiceart.text2image.grid import caption_grid
     from voiceart.text2image.vocab import load_captions
 
     if args.grid is not None and args.grid.suffix.lower() not in (".png", ".jpg", ".jpeg"):
