@@ -81,6 +81,15 @@ def test_an_explicit_corrupt_file_is_one_sentence(tmp_path):
         Stylizer(Settings(), weights_path=bad)
 
 
+def test_a_network_that_paints_numbers_that_are_not_a_picture_is_named_damaged(photos):
+    """Weights that load but overflow would give a black picture; the person hears the file is damaged."""
+    stylizer = Stylizer(Settings())  # its own copy: the shared one stays whole
+    with torch.no_grad():
+        next(stylizer.transformer.parameters()).fill_(float("inf"))
+    with pytest.raises(ModelFileError, match="not a picture.*convert-style"):
+        stylizer.stylize(photos["chelsea"].resize((128, 96)), [photos["coffee"]])
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_gives_the_cpu_result(stylizer, photos):
     gpu = Stylizer(Settings(device="cuda"))

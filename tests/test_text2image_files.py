@@ -164,6 +164,21 @@ def test_released_format_files_load_strictly_and_draw_every_stage(official_files
     assert list(other.largest[0].get_flattened_data()) != list(result.largest[0].get_flattened_data())
 
 
+def test_a_model_that_draws_numbers_that_are_not_a_picture_is_named_damaged(official_files):
+    """Weights that load but overflow would give a black picture; the person hears the model is damaged."""
+    from voiceart.config import Settings
+    from voiceart.errors import ModelFileError
+    from voiceart.text2image.sample import TextToImage
+
+    files = official_files["bird"]
+    t2i = TextToImage.load(Settings(device="cpu"), "bird", files["netg"], files["text_encoder"], files["captions"])
+    t2i.generate("a red bird", seed=1)  # draws
+    with torch.no_grad():
+        next(t2i.generator.parameters()).fill_(float("inf"))
+    with pytest.raises(ModelFileError, match="bird model drew numbers that are not a picture"):
+        t2i.generate("a red bird", seed=1)
+
+
 def test_files_without_num_batches_tracked_or_saved_from_data_parallel_load(tmp_path):
     from voiceart.text2image.checkpoints import load_generator
     from voiceart.text2image.config import PRESETS

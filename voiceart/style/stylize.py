@@ -83,7 +83,11 @@ class Stylizer:
     def apply(self, photo: Image.Image, style: torch.Tensor) -> Image.Image:
         """Run the transformer with a given style vector."""
         x = to_tensor(photo).to(self.device, memory_format=torch.channels_last)
-        return to_image(self.transformer(x, style.reshape(1, -1).to(self.device)))
+        out = self.transformer(x, style.reshape(1, -1).to(self.device))
+        if not bool(torch.isfinite(out).all()):  # weights that load but overflow: a black picture would hide it
+            raise ModelFileError(f"The style network {self.weights_path} painted numbers that are not a picture (not "
+                                 f"finite): the file is damaged; remake it with: {weights.STYLE_LITE.make_command}")
+        return to_image(out)
 
     def stylize(self, photo: Image.Image, paintings: Sequence[Image.Image], strength: float = 1.0,
                 blend: Sequence[float] | None = None) -> Image.Image:

@@ -24,7 +24,7 @@ import torch
 from PIL import Image
 
 from voiceart.config import Settings
-from voiceart.errors import VoiceartError
+from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.text2image.bridge import Bridged, WordBridge
 from voiceart.text2image.config import DMGANConfig, get_preset
 from voiceart.text2image.vocab import Vocabulary
@@ -120,5 +120,9 @@ class TextToImage:
         words_emb, sent_emb = self.text_encoder(captions, lengths)
         mask = captions == 0
         fake_imgs, _, _, _ = self.generator(z.to(self.device), sent_emb, words_emb, mask, eps=eps.to(self.device), stages=stages)
+        if not all(bool(torch.isfinite(img).all()) for img in fake_imgs):
+            # weights that load but overflow: a black picture would hide it
+            raise ModelFileError(f"The {self.name} model drew numbers that are not a picture (not finite): its files are "
+                                 f"damaged; bring a good copy or train it again.")
         images = {img.shape[-1]: to_pil(img) for img in fake_imgs}
         return Generation(text, list(said.words), list(said.left_out), seed, images, said)
