@@ -22,10 +22,10 @@ def recording():
 
 
 def run(argv):
-    from voiceart.speech import commands
+    from voiceart.speech import cli
 
     parser = argparse.ArgumentParser()
-    commands.register(parser.add_subparsers())
+    cli.register(parser.add_subparsers())
     args = parser.parse_args(argv)
     return args.run(args, Settings())
 

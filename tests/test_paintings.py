@@ -15,7 +15,7 @@ from PIL import Image
 
 from voiceart.config import Settings
 from voiceart.errors import UnknownStyleError, VoiceartError
-from voiceart.paintings import build_met_table, commands
+from voiceart.paintings import build_met_table, cli
 from voiceart.paintings.catalogue import MET_TABLE, Catalogue
 from voiceart.paintings.styles import match_style
 
@@ -265,7 +265,7 @@ def test_missing_or_empty_paths_are_clear_errors(tmp_path):
 
 def run_styles(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(prog="voiceart")
-    commands.register(parser.add_subparsers(dest="command"))
+    cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     return args.run(args, settings)
 
@@ -291,7 +291,7 @@ def test_styles_command_json_with_own_paintings(capsys, tmp_path, catalogue):
 
 
 def test_styles_through_the_voiceart_command(capsys):
-    pytest.importorskip("voiceart.style.commands")  # the other command group, written beside this one
+    pytest.importorskip("voiceart.style.cli")  # the other command group, written beside this one
     cli = pytest.importorskip("voiceart.cli")
     assert cli.main(["styles", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["Baroque"] >= 2
@@ -300,7 +300,7 @@ def test_styles_through_the_voiceart_command(capsys):
 
 
 def test_importing_the_catalogue_is_cheap():
-    code = ("import sys, voiceart.paintings.catalogue, voiceart.paintings.commands, voiceart.paintings.styles; "
+    code = ("import sys, voiceart.paintings.catalogue, voiceart.paintings.cli, voiceart.paintings.styles; "
             "print(sorted(m for m in ('torch', 'PIL', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

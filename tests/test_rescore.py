@@ -93,7 +93,7 @@ def test_the_terminal_and_keyboard_modes_do_not_import_whisper():
     import subprocess
     import sys
 
-    code = ("import sys, voiceart.cli, voiceart.app.commands, voiceart.app.loop, voiceart.app.terminal, "
+    code = ("import sys, voiceart.cli, voiceart.app.cli, voiceart.app.loop, voiceart.app.terminal, "
             "voiceart.speech.transcribe, voiceart.speech.rescore; print('whisper' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

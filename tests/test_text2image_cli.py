@@ -86,7 +86,7 @@ def test_a_sentence_of_only_unknown_words_is_refused(official_files, tmp_path, c
     (2, False, ["out-1.png", "out-2.png"]),
 ])
 def test_output_names(tmp_path, variants, all_stages, expected):
-    from voiceart.text2image.commands import output_names
+    from voiceart.text2image.cli import output_names
 
     names = output_names(tmp_path / "out.png", [64, 128, 256], variants, all_stages)
     assert sorted(p.name for p in names.values()) == sorted(expected)

@@ -166,10 +166,10 @@ def test_the_voice_thread_survives_a_bad_sentence(capsys):
 # --- voiceart say ---------------------------------------------------------------------------------
 
 def say(argv):
-    from voiceart.speech import commands
+    from voiceart.speech import cli
 
     parser = argparse.ArgumentParser()
-    commands.register(parser.add_subparsers())
+    cli.register(parser.add_subparsers())
     args = parser.parse_args(["say", *argv])
     return args.run(args, Settings())
 

@@ -22,16 +22,15 @@ log = logging.getLogger("voiceart")
 
 def _command_groups():
     # Each stage keeps its subcommands beside its code; importing them is cheap (no torch at import).
-    from voiceart import app
-    from voiceart.genre import commands as genre
-    from voiceart.paintings import commands as paintings
-    from voiceart.speech import commands as speech
-    from voiceart.speech import transcribe_commands as transcribe
-    from voiceart.style import commands as style
-    from voiceart.text2image import commands as text2image
-    from voiceart.text2image.scenes import commands as scenes
+    from voiceart.app import cli as app
+    from voiceart.genre import cli as genre
+    from voiceart.paintings import cli as paintings
+    from voiceart.speech import cli as speech
+    from voiceart.style import cli as style
+    from voiceart.text2image import cli as text2image
+    from voiceart.text2image.scenes import cli as scenes
 
-    return [app, paintings, style, genre, speech, transcribe, text2image, scenes]
+    return [app, paintings, style, genre, speech, text2image, scenes]
 
 
 def build_parser() -> argparse.ArgumentParser:

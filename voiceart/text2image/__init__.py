@@ -9,7 +9,7 @@
 - ``checkpoints``: strict loading of released and trained files
 - ``sample``: the stage API (``TextToImage``)
 - ``data``, ``train_damsm``, ``train_dmgan``, ``evaluate``: training and measuring
-- ``commands``: ``voiceart generate``, ``voiceart train damsm|dmgan``, ``voiceart eval dmgan``
+- ``cli``: ``voiceart generate``, ``voiceart train damsm|dmgan``, ``voiceart eval dmgan``
 
 See docs/text2image.md.
 """
