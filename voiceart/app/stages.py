@@ -41,18 +41,18 @@ class Stages:
     @property
     def catalogue(self):
         if self._catalogue is None:
-            from voiceart.paintings.catalogue import Catalogue
+            from voiceart import paintings
 
-            self._catalogue = Catalogue.load(self.settings)
+            self._catalogue = paintings.load(self.settings)
         return self._catalogue
 
     @property
     def text2image(self):
         with self._loading:
             if self._text2image is None:
-                from voiceart.text2image.sample import TextToImage
+                from voiceart import text2image
 
-                self._text2image = TextToImage.load(self.settings)
+                self._text2image = text2image.load(self.settings)
             return self._text2image
 
     def knows(self, description: str) -> bool:
@@ -66,17 +66,17 @@ class Stages:
     @property
     def genre(self):
         if self._genre is None:
-            from voiceart.genre.classify import GenreStage
+            from voiceart import genre
 
-            self._genre = GenreStage(self.settings, self.catalogue)
+            self._genre = genre.load(self.settings, self.catalogue)
         return self._genre
 
     @property
     def stylizer(self):
         if self._stylizer is None:
-            from voiceart.style.stylize import Stylizer
+            from voiceart import style
 
-            self._stylizer = Stylizer(self.settings)
+            self._stylizer = style.load(self.settings)
         return self._stylizer
 
     def prepare(self) -> list[str]:
