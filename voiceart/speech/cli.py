@@ -268,9 +268,10 @@ def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_convert(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart import weights
+    from voiceart.speech import whisper_weights
 
     start = time.perf_counter()
-    path = weights.convert_whisper(args.model, settings, args.output)
+    path = whisper_weights.convert_whisper(args.model, settings, args.output)
     digest = weights.sha256(path)
     print(f"Wrote {path} (Whisper {args.model}, {path.stat().st_size / 2**20:.0f} MB, sha256 {digest[:16]}...) "
           f"in {time.perf_counter() - start:.1f} s.")

@@ -147,9 +147,9 @@ def check_whisper(settings, speech16: np.ndarray | None) -> Check:
         return Check("speech recognition", False, f"Speech recognition needs a Python package that is missing ({exc.name}).",
                      "pip install openai-whisper (./start.sh installs everything)")
     try:
-        from voiceart import weights
+        from voiceart.speech import whisper_weights
 
-        path = weights.whisper_checkpoint(settings, download=False)
+        path = whisper_weights.whisper_checkpoint(settings, download=False)
         if speech16 is None:
             return Check("speech recognition", True, f"Whisper {settings.whisper_model} weights at {path}")
         transcriber = transcribe.Transcriber(settings)

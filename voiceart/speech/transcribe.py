@@ -1,6 +1,6 @@
 """Whisper, offline: one utterance of audio in, one transcript out.
 
-The weights come from :func:`voiceart.weights.whisper_checkpoint` (an explicit file, openai-whisper's
+The weights come from :func:`voiceart.speech.whisper_weights.whisper_checkpoint` (an explicit file, openai-whisper's
 cache, the packaged CTranslate2 weights converted once, or a download where a network allows) and
 are run by openai-whisper itself, in English, with an initial prompt that lists the command words and
 the style names so that Whisper spells them the way the grammar knows them.
@@ -35,7 +35,7 @@ import numpy as np
 from voiceart import vocabulary, weights
 from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
-from voiceart.speech import grammar, rescore
+from voiceart.speech import grammar, rescore, whisper_weights
 
 SAMPLE_RATE = 16000
 MAX_SECONDS = 30.0
@@ -269,8 +269,8 @@ class Transcriber:
         self.settings = settings
         self.name = model or settings.whisper_model
         self.device = settings.torch_device()  # also sets torch's thread count
-        path = weights.whisper_checkpoint(settings, self.name)
-        description = weights.whisper_file(self.name)
+        path = whisper_weights.whisper_checkpoint(settings, self.name)
+        description = whisper_weights.whisper_file(self.name)
         try:
             net = load_whisper(path, description)
         except (KeyError, TypeError, RuntimeError) as exc:

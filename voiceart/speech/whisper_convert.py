@@ -24,7 +24,6 @@ alias count and (alias, name) string pairs. This module reads that format itself
 """
 from __future__ import annotations
 
-import hashlib
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import BinaryIO, Iterable
 import numpy as np
 
 from voiceart.errors import ModelFileError
+from voiceart.weights import sha256
 
 # CTranslate2's DataType enum (include/ctranslate2/types.h).
 FLOAT32, INT8, INT16, INT32, FLOAT16, BFLOAT16 = range(6)
@@ -261,14 +261,6 @@ def to_checkpoint(model: CT2Model) -> dict:
     return {"dims": dims_of(model), "model_state_dict": state}
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_parts(parts: Iterable[Path]) -> bytearray:
     """The bytes of a model.bin, joined from its parts in order."""
     data = bytearray()
@@ -287,4 +279,4 @@ def convert(parts: Iterable[Path], output: Path) -> str:
     from voiceart import torch_files  # torch only for a conversion
 
     torch_files.save(to_checkpoint(read_model_bin(read_parts(parts))), output)
-    return file_sha256(output)
+    return sha256(output)
