@@ -7,8 +7,9 @@ import pytest
 
 from fake_microphone import build_recording, fake_mic, have_audio_tools, resample_int16, sound_devices  # noqa: F401
 from voiceart.speech.endpoint import Endpointer, segment
+from voiceart.speech.audio import Resampler
 from voiceart.speech.microphone import (FRAME, RATE, AudioDeviceError, DeviceLostError, Gap, Microphone, Mute,
-                                        NoInputDeviceError, Resampler, SampleRateError, input_device)
+                                        NoInputDeviceError, SampleRateError, input_device)
 
 pytestmark = pytest.mark.skipif(not have_audio_tools(), reason="needs espeak-ng and sox (tools/setup.sh installs them)")
 

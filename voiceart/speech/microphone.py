@@ -22,20 +22,18 @@ when asked for float, and its file plugin (the fake microphone of the tests) the
 """
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Iterator
 
 import numpy as np
 
 from voiceart.errors import VoiceartError
+from voiceart.speech.audio import RATE, Resampler
 
-RATE = 16000  # samples per second of everything the hearing stage hands on
 FRAME = 512  # samples per frame: 32 ms at 16 kHz
 
 
@@ -111,60 +109,6 @@ class Mute:
 
 
 MUTE = Mute()  # the one shared by the voice, the earcons and the microphone unless a caller passes its own
-
-
-# --- Resampling ----------------------------------------------------------------------------------
-
-class Resampler:
-    """Streaming band-limited resampling (Kaiser-windowed sinc) from ``src`` to ``dst`` samples per second.
-
-    Feeding a signal in blocks of any sizes gives exactly the samples that feeding it at once
-    gives; output sample k is the signal at time k / dst. Output lags input by the filter's
-    half width (about 1 ms at 48 kHz), which ``process`` keeps until the next block. The
-    filter weights of each phase are computed once (48 kHz to 16 kHz has one phase, 44.1 kHz 160).
-    """
-
-    def __init__(self, src: int, dst: int = RATE, zero_crossings: int = 16, beta: float = 8.0):
-        if src <= 0 or dst <= 0:
-            raise ValueError("sample rates must be positive")
-        self.src, self.dst = int(src), int(dst)
-        ratio = Fraction(self.src, self.dst)  # input samples per output sample
-        self._num, self._den = ratio.numerator, ratio.denominator
-        # Cut-off a little below the lower Nyquist frequency, relative to the input's.
-        self.cutoff = 0.94 * min(1.0, self.dst / self.src)
-        self.half = int(math.ceil(zero_crossings / self.cutoff))
-        self.beta = beta
-        self._offsets = np.arange(-self.half + 1, self.half + 1)  # taps around floor(t)
-        self._table = self._weights(np.arange(self._den) / self._den) if self._den <= 4096 else None
-        self._buf = np.zeros(self.half, dtype=np.float64)  # silence before the start
-        self._buf_start = -self.half  # input index of _buf[0]
-        self._next = 0  # index of the next output sample
-
-    def _weights(self, frac: np.ndarray) -> np.ndarray:
-        x = frac[:, None] - self._offsets[None, :]  # distance from each tap to the output time
-        window = np.i0(self.beta * np.sqrt(np.clip(1.0 - (x / self.half) ** 2, 0.0, None))) / np.i0(self.beta)
-        return self.cutoff * np.sinc(self.cutoff * x) * window
-
-    def process(self, block: np.ndarray) -> np.ndarray:
-        if self.src == self.dst:
-            return np.asarray(block, dtype=np.float32)
-        self._buf = np.concatenate([self._buf, np.asarray(block, dtype=np.float64)])
-        end = self._buf_start + len(self._buf)  # one past the last input index we hold
-        # Output k sits at input time k * num / den and needs inputs up to its floor + half.
-        last = ((end - 1 - self.half) * self._den) // self._num
-        if last < self._next:
-            return np.zeros(0, dtype=np.float32)
-        k = np.arange(self._next, last + 1, dtype=np.int64)
-        base, phase = np.divmod(k * self._num, self._den)
-        weights = self._table[phase] if self._table is not None else self._weights(phase / self._den)
-        idx = base[:, None] + self._offsets[None, :] - self._buf_start
-        out = np.sum(self._buf[idx] * weights, axis=1)
-        self._next = last + 1
-        keep_from = (self._next * self._num) // self._den - self.half + 1 - self._buf_start
-        if keep_from > 0:
-            self._buf = self._buf[keep_from:]
-            self._buf_start += keep_from
-        return out.astype(np.float32)
 
 
 # --- Devices -------------------------------------------------------------------------------------
