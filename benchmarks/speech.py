@@ -84,7 +84,8 @@ def worker(engine: str, name: str, utterances: Path, threads: int) -> dict:
     from voiceart.config import Settings
     from voiceart.paintings.catalogue import Catalogue
     from voiceart.speech import grammar, rescore
-    from voiceart.speech.transcribe import LEAD_IN_SECONDS, SAMPLE_RATE, TEMPERATURES, Transcriber
+    from voiceart.speech.audio import RATE
+    from voiceart.speech.transcribe import LEAD_IN_SECONDS, TEMPERATURES, Transcriber
 
     settings = Settings()
     settings.threads = threads
@@ -109,7 +110,7 @@ def worker(engine: str, name: str, utterances: Path, threads: int) -> dict:
         compute = engine.split(":", 1)[1] if ":" in engine else "float32"
         model = WhisperModel(str(ct2_dir(name, settings)), device="cpu", compute_type=compute, cpu_threads=threads)
         prompt = grammar.prompt(styles)
-        lead_in = np.zeros(int(LEAD_IN_SECONDS * SAMPLE_RATE), dtype=np.float32)
+        lead_in = np.zeros(int(LEAD_IN_SECONDS * RATE), dtype=np.float32)
 
         def hear(x: np.ndarray) -> tuple[str, str]:
             segments, _ = model.transcribe(np.concatenate([lead_in, x]), language="en", beam_size=1, best_of=1,

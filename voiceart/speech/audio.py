@@ -46,6 +46,11 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(audio, dtype=np.float32), int(rate)
 
 
+def read_speech(path: Path) -> np.ndarray:
+    """A WAV file as the hearing stage and Whisper hear it: float32 mono at 16 kHz."""
+    return resample(*read_wav(path))
+
+
 def _read_pcm(path: Path) -> tuple[int, np.ndarray] | None:
     """(rate, samples) of an 8, 16 or 32-bit integer PCM file through the standard library, which
     costs nothing to import (scipy takes 0.2 s: the first sentence spoken would wait for it);

@@ -233,9 +233,10 @@ def _register_recognition(sub: argparse._SubParsersAction) -> None:
 def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     from voiceart.paintings.catalogue import Catalogue
     from voiceart.speech import rescore
-    from voiceart.speech.transcribe import Transcriber, read_wav
+    from voiceart.speech.audio import read_speech
+    from voiceart.speech.transcribe import Transcriber
 
-    recordings = [read_wav(path) for path in args.files]  # a bad file is named before any model is loaded
+    recordings = [read_speech(path) for path in args.files]  # a bad file is named before any model is loaded
     if args.model:
         settings.whisper_model = args.model
     if args.checkpoint:

@@ -36,8 +36,8 @@ from voiceart import vocabulary, weights
 from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.speech import grammar, rescore, whisper_weights
+from voiceart.speech.audio import RATE, read_speech
 
-SAMPLE_RATE = 16000
 MAX_SECONDS = 30.0
 # Silence put before the audio: Whisper misses a first syllable that starts at the very first sample
 # (espeak-ng's "start over" comes out "Tarteaubert"); a microphone's pre-roll gives the same lead-in.
@@ -69,10 +69,6 @@ NOISE_PHRASE_MIN_LOGPROB = -0.35
 NOISE_PHRASE_MAX_NO_SPEECH = 0.2
 
 
-class AudioFileError(VoiceartError):
-    """An audio file could not be read as speech."""
-
-
 class Cancelled(Exception):
     """A transcription was thrown away before it finished (``Transcriber.transcribe``'s ``cancel``)."""
 
@@ -100,62 +96,7 @@ class Transcript:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "audio"}
 
 
-def read_wav(path: Path) -> np.ndarray:
-    """A WAV file of any rate and channel count as float32 mono at 16 kHz (no ffmpeg needed)."""
-    path = Path(path)
-    if not path.is_file():
-        raise AudioFileError(f"There is no audio file at {path}.")
-    try:
-        import warnings
-
-        from scipy.io import wavfile
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            rate, data = wavfile.read(path, mmap=False)
-    except Exception as exc:  # not RIFF/WAVE, truncated, a compressed format scipy does not read...
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise AudioFileError(f"{path} cannot be read as a WAV file ({reason}); voiceart reads uncompressed WAV.") from None
-    # A file cut short is damaged, not a recording to guess words from (Whisper heard "redo" in one);
-    # scipy's other warnings (a chunk it skips) are about files that read whole.
-    if any("EOF" in str(w.message) or "Incomplete" in str(w.message) for w in caught):
-        raise AudioFileError(f"{path} is damaged: it ends before its header says it does.")
-    audio = to_float(np.asarray(data))
-    if audio.dtype.kind == "f" and not np.isfinite(audio).all():
-        raise AudioFileError(f"{path} is damaged: it holds samples that are not numbers.")
-    if not 1000 <= int(rate) <= 768_000:
-        raise AudioFileError(f"{path} says its sample rate is {int(rate)} Hz; voiceart reads 1 kHz to 768 kHz.")
-    if audio.ndim == 2:
-        audio = audio.mean(axis=1)
-    if audio.size == 0:
-        raise AudioFileError(f"{path} holds no audio.")
-    return resample(audio, int(rate))
-
-
-def to_float(data: np.ndarray) -> np.ndarray:
-    """Samples of any WAV type as float32 in [-1, 1]."""
-    if data.dtype == np.uint8:
-        return (data.astype(np.float32) - 128.0) / 128.0
-    if np.issubdtype(data.dtype, np.integer):
-        return (data.astype(np.float32) / float(-np.iinfo(data.dtype).min)).astype(np.float32)
-    return data.astype(np.float32)
-
-
-def resample(audio: np.ndarray, rate: int) -> np.ndarray:
-    """Mono float audio at ``rate`` to 16 kHz (polyphase filter, as sox's quality at these rates)."""
-    if rate <= 0:
-        raise AudioFileError(f"The audio says its sample rate is {rate} Hz.")
-    if rate == SAMPLE_RATE:
-        return np.ascontiguousarray(audio, dtype=np.float32)
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    g = gcd(rate, SAMPLE_RATE)
-    return resample_poly(audio, SAMPLE_RATE // g, rate // g).astype(np.float32)
-
-
-def loudest_dbfs(audio: np.ndarray, window: int = SAMPLE_RATE // 10) -> float:
+def loudest_dbfs(audio: np.ndarray, window: int = RATE // 10) -> float:
     """The RMS level, in dB below full scale, of the loudest 100 ms."""
     if audio.size == 0:
         return -120.0
@@ -328,7 +269,7 @@ class Transcriber:
     def warm(self) -> None:
         """Run both networks once on a second of soft noise, so that the first utterance heard is not
         also the one that pays for torch's first-call set-up."""
-        noise = np.random.default_rng(0).normal(0.0, 0.05, SAMPLE_RATE).astype(np.float32)
+        noise = np.random.default_rng(0).normal(0.0, 0.05, RATE).astype(np.float32)
         self.transcribe(noise)
 
     # The decode options for one try. Greedy, no timestamps, English.
@@ -382,15 +323,15 @@ class Transcriber:
         audio = np.asarray(audio, dtype=np.float32)
         if audio.ndim != 1:
             raise ValueError("transcribe() takes mono audio: a one-dimensional array of 16 kHz samples")
-        audio = audio[: int(MAX_SECONDS * SAMPLE_RATE)]
-        duration = audio.size / SAMPLE_RATE
+        audio = audio[: int(MAX_SECONDS * RATE)]
+        duration = audio.size / RATE
         level = loudest_dbfs(audio)
         if level < SILENCE_DBFS:
             return Transcript("", 0.0, 1.0, time.perf_counter() - start, duration=duration, gated="silence")
         if level < SPEECH_DBFS:
             audio = audio * np.float32(10 ** ((SPEECH_DBFS - level) / 20))
-        lead_in = np.zeros(int(LEAD_IN_SECONDS * SAMPLE_RATE), dtype=np.float32)
-        features = self.features(np.concatenate([lead_in, audio[: int((MAX_SECONDS - LEAD_IN_SECONDS) * SAMPLE_RATE)]]))
+        lead_in = np.zeros(int(LEAD_IN_SECONDS * RATE), dtype=np.float32)
+        features = self.features(np.concatenate([lead_in, audio[: int((MAX_SECONDS - LEAD_IN_SECONDS) * RATE)]]))
         result = None
         with self.busy, self.torch.inference_mode():
             for temperature in TEMPERATURES:
@@ -442,11 +383,11 @@ def synthesize(text: str, voice: str = "en-us", speed: int | None = None) -> np.
         subprocess.run(cmd, check=True, capture_output=True)
         sox = shutil.which("sox")
         if sox is not None:
-            subprocess.run([sox, raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", out], check=True, capture_output=True)
-            return read_wav(Path(out))
-        return read_wav(Path(raw))
+            subprocess.run([sox, raw, "-r", str(RATE), "-c", "1", "-b", "16", out], check=True, capture_output=True)
+            return read_speech(Path(out))
+        return read_speech(Path(raw))
 
 
 def transcribe_file(path: Path, settings: Settings, styles: Sequence[str] = (), model: str | None = None) -> Transcript:
     """One-shot helper: read a WAV file and transcribe it."""
-    return Transcriber(settings, styles, model).transcribe(read_wav(path))
+    return Transcriber(settings, styles, model).transcribe(read_speech(path))
