@@ -367,7 +367,7 @@ class Transcriber:
 def synthesize(text: str, voice: str = "en-us", speed: int | None = None) -> np.ndarray:
     """``text`` spoken by espeak-ng, as float32 mono 16 kHz: test utterances without a microphone.
 
-    espeak-ng writes 22.05 kHz WAV; sox resamples it when present (else scipy does).
+    espeak-ng writes 22.05 kHz WAV; sox resamples it when present (else audio.resample does).
     """
     import os
     import shutil
