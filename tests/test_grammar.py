@@ -206,6 +206,16 @@ def test_prompt_names_every_command_and_style(styles):
         assert style in text
 
 
+def test_the_whole_prompt_reaches_whisper(styles):
+    """Whisper keeps only the last 223 tokens of a prompt (half its 448-token text window, less one):
+    a longer one would lose its first commands without a word."""
+    import whisper.tokenizer
+
+    tokens = whisper.tokenizer.get_tokenizer(False).encode(" " + prompt(styles))
+    assert len(tokens) <= 448 // 2 - 1
+    assert prompt(styles).endswith("at sunset, at night.")  # the scene words last, nearest to what is heard
+
+
 # Needless questions: greetings, small talk and unrelated short words get a hint, never "Did you mean ...?".
 @pytest.mark.parametrize("text", ["Hello.", "Hello there.", "Hi there.", "Good morning.", "Goodbye.", "Sorry.",
                                   "Excuse me.", "Great!", "Nice one.", "Bless you.", "Hallo."])
@@ -251,6 +261,19 @@ def test_no_question_about_yes_or_no_when_nothing_was_asked(styles):
 @pytest.mark.parametrize("text", ["Hello, voiceart.", "Hey voiceart!", "Wake up, voiceart."])
 def test_greeting_voiceart_wakes_it(text, styles):
     assert p(text, ANY, styles).name == "wake"
+    assert p(text, Expecting.ASLEEP, styles).name == "wake"
+
+
+# Asleep, "wake up" is the one thing to hear: "Weaker." (fast "wake up" in noise) is not acted on as
+# weaker, nor a scene drawn; a near miss is still asked about.
+@pytest.mark.parametrize("text", ["Weaker.", "Save it.", "Baroque.", "A lighthouse on a cliff.", "Undo.", "Help."])
+def test_asleep_only_waking_is_heard(text, styles):
+    assert p(text, Expecting.ASLEEP, styles, ("Baroque",)) == Command("none", confidence=0.0)
+
+
+def test_asleep_a_near_miss_of_wake_up_is_asked_about(styles):
+    assert p("Weak up.", Expecting.ASLEEP, styles).name == "wake"
+    assert p("Weak up.", Expecting.ASLEEP, styles).question
 
 
 # "Another style": the suggested styles read again, never drawn as a scene nor taken for "again".

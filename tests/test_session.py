@@ -363,6 +363,7 @@ def test_asleep_only_wake_up_is_acted_on():
     person = showing()
     assert said(person.say("Stop listening.")) == "Going to sleep. Say 'wake up' when you need me."
     assert person.session.state is State.ASLEEP and person.session.view.commands == ("wake up",)
+    assert person.session.expecting is Expecting.ASLEEP
     for text in ("save", "a lighthouse", "undo", "help", "Impressionism"):
         actions = person.say(text)
         assert actions == [Show(person.session.view)] and person.session.view.heard == text

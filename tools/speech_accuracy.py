@@ -75,7 +75,7 @@ def measure(model: str, which: str, names, settings, commands_only: bool, keep_c
         if keep_checks:  # every recording checked, so that any thresholds can be replayed (see calibrate)
             parsed = grammar.parse(heard.text, expecting, styles, numbered(u.expecting))
             checked = rescore.check(transcriber, heard, expecting, styles, numbered(u.expecting)) if heard.audio else None
-            skip = checked is None or not rescore.worth_checking(heard.text) or rescore.confident(parsed, heard.avg_logprob)
+            skip = checked is None or not rescore.worth_checking(heard.text) or rescore.confident(parsed, heard.avg_logprob, expecting)
             may_act = not (expecting is Expecting.DESCRIPTION and parsed.name == "describe")
             command = parsed if skip else rescore.decide(parsed, checked, may_act=may_act)
         else:
@@ -101,7 +101,7 @@ def replay(rows, confident, max_words, power, act_gap, act_margin, ask_gap) -> C
     """The outcomes the rows would have had with these thresholds (see rescore.understand)."""
     counts = Counter()
     for i, (u, parsed, checked, heard, avg_logprob) in enumerate(_prepared(rows)):
-        if checked is None or not rescore.worth_checking(heard, max_words) or rescore.confident(parsed, avg_logprob, confident):
+        if checked is None or not rescore.worth_checking(heard, max_words) or rescore.confident(parsed, avg_logprob, Expecting.parse(u.expecting), confident):
             counts[(u.kind, outcome(u, parsed))] += 1
         else:
             counts[(u.kind, _decided(id(rows), i, power, act_gap, act_margin, ask_gap))] += 1

@@ -276,7 +276,7 @@ def complete_command(session, styles: Iterable[str]) -> Callable:
         if expecting is Expecting.DESCRIPTION:
             return False
         parsed = grammar.parse(transcript.text, expecting, styles, session.numbered)
-        return rescore.confident(parsed, transcript.avg_logprob)
+        return rescore.confident(parsed, transcript.avg_logprob, expecting)
 
     return complete
 

@@ -92,7 +92,7 @@ class Session:
         if self._question is not None:
             return Expecting.YES_NO
         if self._asleep:
-            return Expecting.ANYTHING
+            return Expecting.ASLEEP
         return {State.DESCRIBING: Expecting.DESCRIPTION, State.CHOOSING: Expecting.STYLE}.get(self._state, Expecting.ANYTHING)
 
     @property

@@ -32,7 +32,7 @@ from typing import Sequence
 
 from voiceart.errors import UnknownStyleError
 from voiceart.paintings import styles as style_names
-from voiceart.vocabulary import (ARTICLES, CHOOSE_WORDS, DESCRIBE_LEADS, FILLER_RUNS, FILLERS, NONE, NUMBER_SOUNDALIKES,
+from voiceart.vocabulary import (ARTICLES, CHOOSE_WORDS, DESCRIBE_LEADS, FILLER_RUNS, FILLERS, NONE, NUMBER_SOUNDALIKES, SCENE_WORDS,
                                  NUMBERS, OBJECTS, ORDINALS, PHRASES, SLIGHT, SMALL_TALK, SPOKEN, STYLE_WORDS, WISH_WORDS,
                                  Command, Expecting, ngrams, phonetic, ratio, say, similarity, words)
 
@@ -306,6 +306,9 @@ def parse(text: str, expecting: "Expecting | str" = Expecting.ANYTHING, styles: 
           numbered: Sequence[str] = ()) -> Command:
     """Understand one transcript. Never raises for odd text: nothing understood is command "none"."""
     expecting = Expecting.parse(expecting)
+    if expecting is Expecting.ASLEEP:  # only waking counts ("weak up" is asked about); the rest is nothing, quietly
+        command = parse(text, Expecting.ANYTHING, styles, numbered)
+        return command if command.name == "wake" else NONE
     styles = list(styles)
     raw = words(text or "")
     if not raw:
@@ -352,6 +355,22 @@ def _described(text: str, tokens: list[str], lead: int, styles: Sequence[str]) -
     if style is not None and style.style is not None and style.pure:
         return _style_command(style)
     return Command("describe", _scene_after(text, lead), 0.9)
+
+
+def _style_request(tokens: list[str]) -> int:
+    """How many leading words ask for a style ("paint it in the style of the", "paint it like the"), or 0."""
+    n = 0
+    while n < len(tokens) - 1 and tokens[n] in STYLE_WORDS:
+        n += 1
+    return n if n >= 2 and {"style", "like"} & set(tokens[:n]) else 0
+
+
+def _unknown_style(tokens: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
+    """ "Paint it in the style of the road.": a style was asked for, so it is never drawn as a scene;
+    the style it sounds like is asked about, else what may be said."""
+    rest = tokens[_style_request(tokens):]
+    question = _style_question(_match_style(rest, styles), rest)
+    return question or Command("none", confidence=0.0, hint=_hint(Expecting.STYLE, styles, numbered))
 
 
 def _ask_to_draw(text: str) -> Command:
@@ -424,6 +443,8 @@ def _parse_description(text: str, tokens: list[str], style: _StyleMatch | None, 
     # A style said on its own ("Impressionism", "paint it like the Baroque") is a style, not a scene.
     if style is not None and style.style is not None and style.pure:
         return _style_command(style)
+    if _style_request(tokens):
+        return _unknown_style(tokens, styles, numbered)
     lead = _describe_lead(tokens)
     scene = _scene_after(text, lead) if lead else _strip_edges(text)
     if _is_slight(tokens):
@@ -440,6 +461,8 @@ def _parse_open(text: str, tokens: list[str], style: _StyleMatch | None, styles:
     named = style is not None and style.style is not None
     if named and style.pure:
         return _style_command(style)
+    if not named and _style_request(tokens):
+        return _unknown_style(tokens, styles, numbered)
     lead = _describe_lead(tokens)
     scene = _looks_like_scene(tokens, style)  # "a lighthouse": a new scene, not a misheard style or command
     command = _command_question(tokens)
@@ -472,14 +495,17 @@ def _parse_open(text: str, tokens: list[str], style: _StyleMatch | None, styles:
 
 
 def prompt(styles: Sequence[str] = ()) -> str:
-    """The recogniser's initial prompt: every command and style name as a short sentence of its own.
+    """The recogniser's initial prompt: every command and style name as a short sentence of its own,
+    then the things a scene is made of.
 
     Whisper reads a prompt as the transcript of what came before, so a run of short sentences like
     the utterances to come works better than a list ("Commands: ...") does: on espeak-ng voices it
-    halves the commands tiny.en gets wrong (docs/speech-accuracy.md).
+    halves the commands tiny.en gets wrong. The scene words come last, nearest to what is heard, so
+    that a description keeps its nouns (SCENE_WORDS; docs/speech-accuracy.md has both figures).
     """
     phrases = ["Again", "Another style", "Save", "Undo", "Redo", "More style", "Less style", "Stronger", "Weaker",
                "Repeat", "Help", "What can I say?", "Start over", "Stop listening", "Wake up", "Cancel", "Yes", "No",
                "Number two"]
     phrases += list(styles)
-    return " ".join(p if p.endswith("?") else p + "." for p in phrases)
+    scene = ", ".join(SCENE_WORDS)
+    return " ".join(p if p.endswith("?") else p + "." for p in phrases) + " " + scene[:1].upper() + scene[1:] + "."

@@ -70,13 +70,16 @@ def candidates(heard: str, expecting: Expecting, styles: Sequence[str], numbered
     """Written phrase -> the command it is: what may be said while the session expects ``expecting``."""
     said = "".join(vocabulary.words(heard))
     out: dict[str, Command] = {}
-    names = [n for n in vocabulary.PHRASES if (n in ("yes", "no")) == (expecting is Expecting.YES_NO) or n == "cancel"]
+    if expecting is Expecting.ASLEEP:
+        names = ["wake"]
+    else:
+        names = [n for n in vocabulary.PHRASES if (n in ("yes", "no")) == (expecting is Expecting.YES_NO) or n == "cancel"]
     for name in names:
         phrases = vocabulary.PHRASES[name]
         alike = sorted(phrases, key=lambda p: -difflib.SequenceMatcher(None, said, p.replace(" ", "")).ratio())
         for phrase in {vocabulary.SPOKEN[name].lower(), *alike[:PHRASES_PER_COMMAND]}:
             out[written(phrase)] = Command(name)
-    if expecting is not Expecting.YES_NO:
+    if expecting not in (Expecting.YES_NO, Expecting.ASLEEP):
         carrier = _style_carrier(heard)
         for style in styles:
             out[f" {style}."] = Command("style", style)
@@ -228,9 +231,12 @@ def _ask(command: Command) -> Command:
     return Command(command.name, command.argument, confidence=0.6, question=f"Did you mean {said}?")
 
 
-def confident(parsed: Command, avg_logprob: float, threshold: float = CONFIDENT_LOGPROB) -> bool:
-    """A command the grammar is sure of, in a text Whisper was sure of: nothing to check."""
-    return parsed.sure and parsed.name != "describe" and avg_logprob >= threshold
+def confident(parsed: Command, avg_logprob: float, expecting: Expecting, threshold: float = CONFIDENT_LOGPROB) -> bool:
+    """A command the grammar is sure of, in a text Whisper was sure of, that does something now:
+    nothing to check. "Wake up" while awake changes nothing, and "Start listening." is how Whisper
+    mishears "stop listening" in fast speech, so it is checked against the audio like any unsure text."""
+    idle = parsed.name == "wake" and expecting is not Expecting.ASLEEP
+    return parsed.sure and parsed.name != "describe" and avg_logprob >= threshold and not idle
 
 
 def worth_checking(text: str, max_words: int = MAX_WORDS) -> bool:
@@ -243,7 +249,7 @@ def understand(transcriber, transcript, expecting: "Expecting | str", styles: Se
     """The command of one transcript, checked against its audio when the text alone is not confident."""
     expecting = Expecting.parse(expecting)
     parsed = grammar.parse(transcript.text, expecting, styles, numbered)
-    if transcript.audio is None or not worth_checking(transcript.text) or confident(parsed, transcript.avg_logprob):
+    if transcript.audio is None or not worth_checking(transcript.text) or confident(parsed, transcript.avg_logprob, expecting):
         return parsed
     may_act = not (expecting is Expecting.DESCRIPTION and parsed.name == "describe")
     return decide(parsed, check(transcriber, transcript, expecting, styles, numbered), may_act=may_act)

@@ -20,6 +20,7 @@ class Expecting(Enum):
     DESCRIPTION = "description"  # a scene to draw: free text wins over command words inside it
     STYLE = "style"  # a style name or a number from the list just read out
     YES_NO = "yes_no"  # the answer to a question such as "Did you mean Baroque?"
+    ASLEEP = "asleep"  # after "stop listening": only "wake up" counts, everything else is nothing
 
     @classmethod
     def parse(cls, value: "str | Expecting") -> "Expecting":
@@ -118,6 +119,17 @@ SPOKEN = {
     "weaker": "less style", "repeat": "repeat", "help": "what can I say", "new": "start over", "sleep": "stop listening",
     "wake": "wake up", "cancel": "cancel", "yes": "yes", "no": "no",
 }
+
+# What people name in a scene: buildings, boats, trees, animals, people, vehicles, land, water, sky
+# and times of day. Read to Whisper after the commands (grammar.prompt), as the transcript of what came
+# before, they lean a description toward the words a scene is made of: on the development set's
+# voices, base heard the main noun of 69 % of descriptions instead of 49 % ("A late house on a cliff"
+# -> "A lighthouse on a cliff"; docs/speech-accuracy.md).
+SCENE_WORDS = ("a house", "a church", "a castle", "a tower", "a windmill", "a lighthouse", "a bridge", "a village",
+               "a boat", "a ship", "a sailboat", "trees", "a forest", "flowers", "a horse", "a dog", "a cat", "a bird",
+               "people", "a car", "mountains", "a hill", "a river", "a lake", "the sea", "a beach",
+               "a field", "a meadow", "a desert", "snow", "the sun", "the moon", "stars", "clouds",
+               "at sunset", "at night")
 
 # Said around a command, changing nothing: "um, save it please", "okay, can you undo that now".
 FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "mm", "mmm", "please", "okay", "ok", "so",
