@@ -17,7 +17,7 @@ from voiceart.speech import whisper_weights
 from voiceart.config import Settings
 from voiceart.errors import ModelFileError, VoiceartError
 from voiceart.paintings.catalogue import Catalogue
-from voiceart.speech import grammar, whisper_convert
+from voiceart.speech import grammar, rescore, whisper_convert
 from voiceart.speech.audio import RATE, AudioFileError, read_speech
 from voiceart.speech.transcribe import Transcriber, synthesize
 
@@ -377,16 +377,22 @@ with open(Path(__file__).parent / "data" / "spoken_commands.csv", newline="") as
 @needs_espeak
 @pytest.mark.parametrize("voice", ["en-us", "en-gb"])
 def test_every_command_is_heard(tiny, styles, voice):
-    wrong = []
+    wrong, asked = [], []
     for said, expecting, name, argument in COMMAND_UTTERANCES:
         heard = tiny.transcribe(synthesize(said, voice))
-        command = grammar.parse(heard.text, expecting, styles)
+        command = rescore.understand(tiny, heard, expecting, styles)  # as the app: checked against the audio when unsure
         if (command.name, command.argument) != (name, argument):
             wrong.append(f"{said!r} heard as {heard.text!r} -> {command.name} {command.argument}")
+        elif command.question:
+            asked.append(f"{said!r} heard as {heard.text!r} -> {command.question}")
     assert not wrong, f"{voice}: " + "; ".join(wrong)
+    assert len(asked) <= 2, f"{voice}: asked about {len(asked)} of {len(COMMAND_UTTERANCES)}: " + "; ".join(asked)
 
 
-DESCRIPTIONS = ["a ship in a storm", "a garden full of flowers", "a lighthouse on a cliff at sunset", "a dog running on the beach"]
+# Twelve, so that one word more or less misheard on another machine moves the rate by 1.5 %, not 4 %.
+DESCRIPTIONS = ["a ship in a storm", "a garden full of flowers", "a lighthouse on a cliff at sunset", "a dog running on the beach",
+                "a castle on a hill at night", "a red boat on a calm lake", "a house in a green field", "a forest covered in snow",
+                "mountains under a cloudy sky", "a horse in a meadow", "a bridge over a river", "a church in a small village"]
 
 
 @pytest.mark.slow
@@ -402,7 +408,7 @@ def test_descriptions_are_heard(tiny, styles, voice):
         ref, hyp = vocabulary.words(said), vocabulary.words(command.argument)
         errors += _edit_distance(ref, hyp)
         words += len(ref)
-    assert errors / words <= 0.25, f"{voice}: word error rate {errors / words:.0%}"
+    assert errors / words <= 0.2, f"{voice}: word error rate {errors / words:.0%}"
     # and the command word inside a description does not make it a command
     heard = tiny.transcribe(synthesize("save the whales at sea", voice))
     assert heard.text.lower().startswith("save")
