@@ -13,7 +13,7 @@ from fake_microphone import have_audio_tools
 pytestmark = [pytest.mark.skipif(not have_audio_tools(), reason="needs espeak-ng and sox (tools/setup.sh installs them)"),
               pytest.mark.usefixtures("one_torch_thread")]
 
-SAID = ("baroque", "save this picture", "undo", "a lighthouse on a cliff at sunset", "impressionism")
+SAID = ("baroque", "stop listening", "undo", "a lighthouse on a cliff at sunset", "impressionism")
 
 
 def test_the_encoder_in_bfloat16_hears_what_float32_hears(whisper_tiny):
