@@ -213,7 +213,7 @@ the text alone is not a confident command, the check of the phrases that make se
 
 Before 2026-12-06 the prompt held no scene words and "wake up" was measured as if said awake: commands right 719/768
 (93.6 %), 5 wrong actions, descriptions drawn with their noun 163/240 (67.9 %). On the development set (other voices,
-`tools/speech_accuracy.py --set dev`) the scene words alone took descriptions with their noun from 78/160 to 111/160.
+`tools/speech_accuracy.py --set dev`) the scene words took descriptions with their noun from 78/160 to 118/160.
 
 - **commands right**: the command said, with its argument; **of which sure**: acted on at once; **asked**: a
   question about the right command ("Did you mean 'undo'?"), acted on after "yes";

@@ -32,9 +32,9 @@ from typing import Sequence
 
 from voiceart.errors import UnknownStyleError
 from voiceart.paintings import styles as style_names
-from voiceart.vocabulary import (ARTICLES, CHOOSE_WORDS, DESCRIBE_LEADS, FILLER_RUNS, FILLERS, NONE, NUMBER_SOUNDALIKES, SCENE_WORDS,
-                                 NUMBERS, OBJECTS, ORDINALS, PHRASES, SLIGHT, SMALL_TALK, SPOKEN, STYLE_WORDS, WISH_WORDS,
-                                 Command, Expecting, ngrams, phonetic, ratio, say, similarity, words)
+from voiceart.vocabulary import (ARTICLES, CHOOSE_WORDS, DESCRIBE_LEADS, FILLER_RUNS, FILLERS, NONE, NUMBER_SOUNDALIKES,
+                                 NUMBERS, OBJECTS, ORDINALS, PHRASES, SCENE_WORDS, SLIGHT, SMALL_TALK, SPOKEN, STYLE_WORDS,
+                                 WISH_WORDS, Command, Expecting, ngrams, phonetic, ratio, say, similarity, words)
 
 SURE = 0.85  # act at or above this confidence; ask below it
 ASK = 0.6  # below this, a guess at a style is not worth a question

@@ -15,6 +15,6 @@ from voiceart.vocabulary.said import SENTENCES, say
 from voiceart.vocabulary.text import ngrams, phonetic, ratio, similarity, words
 
 __all__ = ["ARTICLES", "CHOOSE_WORDS", "COMMANDS", "DESCRIBE_LEADS", "FILLERS", "FILLER_RUNS", "NONE", "NUMBERS",
-           "NUMBER_SOUNDALIKES", "OBJECTS", "ORDINALS", "PHRASES", "SCENE_WORDS", "SENTENCES", "SLIGHT", "SMALL_TALK", "SPOKEN",
-           "STYLE_WORDS", "WISH_WORDS", "Command", "Expecting", "ngrams", "phonetic", "ratio", "say", "similarity",
+           "NUMBER_SOUNDALIKES", "OBJECTS", "ORDINALS", "PHRASES", "SCENE_WORDS", "SENTENCES", "SLIGHT", "SMALL_TALK",
+           "SPOKEN", "STYLE_WORDS", "WISH_WORDS", "Command", "Expecting", "ngrams", "phonetic", "ratio", "say", "similarity",
            "words"]
