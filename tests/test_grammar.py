@@ -321,3 +321,18 @@ def test_a_style_after_how_about_is_that_style_and_a_scene_with_a_style_in_it_is
     assert p("How about Baroque?", STYLE, styles).sure
     assert p("Baroque cathedral.", ANY, styles).name == "describe"
     assert p("How about a lighthouse?", ANY, styles).argument == "a lighthouse"
+
+
+# A style asked for by its carrier words is never drawn as a scene, even when the style is misheard
+# ("the road" for "the baroque", the test set's fast voices); "look like a castle" is still a scene.
+@pytest.mark.parametrize("expecting", [ANY, DESCRIPTION, STYLE])
+@pytest.mark.parametrize("text", ["Paint it in the style of the road.", "Paint it like the remanded.",
+                                  "Paint it in the style of the rock."])
+def test_a_style_asked_for_is_never_a_scene(text, expecting, styles):
+    command = p(text, expecting, styles)
+    assert command.name in ("style", "none") and (command.name == "none" or command.question), command
+
+
+@pytest.mark.parametrize("text", ["Make it look like a castle on a hill.", "Paint a castle on a hill."])
+def test_a_scene_after_paint_is_still_a_scene(text, styles):
+    assert p(text, DESCRIPTION, styles).name == "describe"

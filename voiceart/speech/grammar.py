@@ -358,11 +358,13 @@ def _described(text: str, tokens: list[str], lead: int, styles: Sequence[str]) -
 
 
 def _style_request(tokens: list[str]) -> int:
-    """How many leading words ask for a style ("paint it in the style of the", "paint it like the"), or 0."""
+    """How many leading words ask for a style ("paint it in the style of the", "paint it like the"), or 0.
+    "Make it look like a castle" asks for a scene: "like a" is a thing, "like the" a school of painters."""
     n = 0
     while n < len(tokens) - 1 and tokens[n] in STYLE_WORDS:
         n += 1
-    return n if n >= 2 and {"style", "like"} & set(tokens[:n]) else 0
+    run = tokens[:n]
+    return n if n >= 2 and ("style" in run or any(run[i:i + 2] == ["like", "the"] for i in range(n - 1))) else 0
 
 
 def _unknown_style(tokens: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
