@@ -367,10 +367,9 @@ def _style_request(tokens: list[str]) -> int:
     return n if n >= 2 and ("style" in run or any(run[i:i + 2] == ["like", "the"] for i in range(n - 1))) else 0
 
 
-def _unknown_style(tokens: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
+def _unknown_style(rest: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
     """ "Paint it in the style of the road.": a style was asked for, so it is never drawn as a scene;
-    the style it sounds like is asked about, else what may be said."""
-    rest = tokens[_style_request(tokens):]
+    the style ``rest`` (the words after the request) sounds like is asked about, else what may be said."""
     question = _style_question(_match_style(rest, styles), rest)
     return question or Command("none", confidence=0.0, hint=_hint(Expecting.STYLE, styles, numbered))
 
@@ -445,8 +444,9 @@ def _parse_description(text: str, tokens: list[str], style: _StyleMatch | None, 
     # A style said on its own ("Impressionism", "paint it like the Baroque") is a style, not a scene.
     if style is not None and style.style is not None and style.pure:
         return _style_command(style)
-    if _style_request(tokens):
-        return _unknown_style(tokens, styles, numbered)
+    request = _style_request(tokens)
+    if request:
+        return _unknown_style(tokens[request:], styles, numbered)
     lead = _describe_lead(tokens)
     scene = _scene_after(text, lead) if lead else _strip_edges(text)
     if _is_slight(tokens):
@@ -463,8 +463,9 @@ def _parse_open(text: str, tokens: list[str], style: _StyleMatch | None, styles:
     named = style is not None and style.style is not None
     if named and style.pure:
         return _style_command(style)
-    if not named and _style_request(tokens):
-        return _unknown_style(tokens, styles, numbered)
+    request = 0 if named else _style_request(tokens)
+    if request:
+        return _unknown_style(tokens[request:], styles, numbered)
     lead = _describe_lead(tokens)
     scene = _looks_like_scene(tokens, style)  # "a lighthouse": a new scene, not a misheard style or command
     command = _command_question(tokens)
