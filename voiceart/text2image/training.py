@@ -280,4 +280,9 @@ def join_cluster(device: torch.device) -> tuple[Cluster, torch.device]:
         torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        # Left to interpreter shutdown, a gloo group can abort the process after its work is done
+        # ("terminate called without an active exception"): the group is closed first.
+        import atexit
+
+        atexit.register(lambda: dist.is_initialized() and dist.destroy_process_group())
     return Cluster(dist.get_rank(), dist.get_world_size()), device
