@@ -40,7 +40,7 @@ from voiceart.genre.classify import FORMAT, RESIZE, eval_tensor
 from voiceart.genre.fuse import fit_image_weight
 from voiceart.genre.text import GENRE_SENTENCES, TextGenre, leave_one_out_similarities
 from voiceart.images import load_image
-from voiceart.paintings.catalogue import GENRES, IMAGE_SUFFIXES, _genre_name
+from voiceart.paintings.catalogue import GENRES, IMAGE_SUFFIXES, genre_name
 
 FEATURES_VERSION = 1  # bump when the augmentation changes, so cached features are remade
 MAX_SIDE = 640  # paintings are read at most this large (the crops are 224 px)
@@ -99,7 +99,7 @@ def folder_examples(root: Path) -> list[Example]:
         raise VoiceartError(f"The training folder {root} does not exist.")
     examples = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        genre = _genre_name(folder.name)
+        genre = genre_name(folder.name)
         for path in sorted(folder.rglob("*")):
             if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
                 examples.append(Example(path, genre))

@@ -78,7 +78,9 @@ def _spoken_date(date: str) -> str:
     return re.sub(r"(?<=\d)\s*[–-]\s*(?=\d)", " to ", date).strip()
 
 
-def _genre_name(name: str) -> str:
+def genre_name(name: str) -> str:
+    """A genre as the catalogue spells it, from a CSV cell or a folder name: "Still_Life" -> "still life".
+    Public: genre training names its folders' genres with it."""
     key = " ".join(re.sub(r"[_\-]+", " ", name).lower().split())
     return GENRE_ALIASES.get(key, key) or "unknown"
 
@@ -108,7 +110,7 @@ def _check_picture(path: Path, where: str) -> None:
 def _user_painting(path: Path, style: str, genre: str, source: Path, title: str = "", artist: str = "", date: str = "") -> Painting:
     return Painting(
         id=_user_id(path), title=title.strip() or _title_from(path), artist=artist.strip(), date=date.strip(),
-        style=style_names.canonical_name(style.strip()), genre=_genre_name(genre), licence=USER_LICENCE,
+        style=style_names.canonical_name(style.strip()), genre=genre_name(genre), licence=USER_LICENCE,
         source=str(source), path=path,
     )
 
@@ -231,7 +233,7 @@ class Catalogue:
 
     def styles_for_genre(self, genre: str) -> dict[str, int]:
         """Style -> number of paintings of ``genre``, most paintings first (the styles that suit a genre)."""
-        counts = Counter(p.style for p in self._paintings if p.genre == _genre_name(genre))
+        counts = Counter(p.style for p in self._paintings if p.genre == genre_name(genre))
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
 
     def describe(self, style: str) -> str:
