@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from voiceart.errors import UnknownStyleError
-from voiceart.vocabulary import ngrams, similarity, words
+from voiceart.vocabulary import STYLE_FILLERS, ngrams, similarity, words
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,6 @@ OTHER_STYLES = (
           (), ("Symbolism",)),
 )
 
-# Words a person says around a style name: "paint it in the style of the impressionists, please".
-FILLER = {
-    "a", "an", "the", "style", "styles", "styled", "like", "please", "in", "of", "as", "to", "make", "it", "paint",
-    "painting", "paintings", "art", "artwork", "school", "movement", "period", "era", "i", "want", "um", "uh", "er",
-    "with", "some", "do", "use", "try", "me", "give", "kind", "sort", "bit", "more", "ok", "okay", "now", "let", "lets",
-    "s", "something", "how", "about", "would", "could", "you", "can", "we", "go", "for", "one",
-}
-
 CUTOFF = 0.8  # similarity a spoken word must reach to count as a misspelt style name
 MIN_FUZZY = 5  # names shorter than this (ink, zen, kano) match only exactly
 SHORT_PENALTY = 0.1  # taken off the similarity of names or words under 7 letters
@@ -111,7 +103,7 @@ def name_words(text: str) -> list[str]:
     """The words of a style's or a painter's name as said: normalised, filler words dropped
     ("in the style of Van Gogh's" -> ["van", "gogh"])."""
     said = words(text, contractions=False)
-    kept = [w for w in said if w not in FILLER]
+    kept = [w for w in said if w not in STYLE_FILLERS]
     return kept or said
 
 

@@ -137,6 +137,14 @@ FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "mm
 FILLER_RUNS = (("thank", "you"), ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"),
                ("i", "want", "to"), ("i", "would", "like", "to"), ("id", "like", "to"), ("i", "wanna"), ("lets",),
                ("go", "ahead", "and"), ("for", "me"), ("all", "right"), ("right", "now"), ("if", "you", "can"))
+# Words a person says around a style or painter's name, dropped before the name is matched
+# (paintings.styles.name_words): "paint it in the style of the impressionists, please".
+STYLE_FILLERS = {
+    "a", "an", "the", "style", "styles", "styled", "like", "please", "in", "of", "as", "to", "make", "it", "paint",
+    "painting", "paintings", "art", "artwork", "school", "movement", "period", "era", "i", "want", "um", "uh", "er",
+    "with", "some", "do", "use", "try", "me", "give", "kind", "sort", "bit", "more", "ok", "okay", "now", "let", "lets",
+    "s", "something", "how", "about", "would", "could", "you", "can", "we", "go", "for", "one",
+}
 # Words that make a command's object: "save it", "undo that", "save the picture".
 OBJECTS = {"it", "this", "that", "the", "picture", "painting", "image", "result", "one", "last", "please"}
 # Words too slight to be a description on their own (Whisper writes "you" or "the" for a breath).
