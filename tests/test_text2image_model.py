@@ -276,3 +276,47 @@ def test_image_encoder_takes_user_inception_weights(tmp_path):
     (tmp_path / "x.pth").write_bytes(b"junk")
     with pytest.raises(ModelFileError):
         CNN_ENCODER(256, inception_weights=tmp_path / "x.pth")
+
+
+def test_a_kind_projection_makes_a_real_picture_of_the_wrong_named_thing_look_fake():
+    """With KIND_DIM the discriminator's caption score depends on the things named: the same real
+    picture scores higher with the kind it shows than with another, even under one sentence feature."""
+    from voiceart.text2image.config import PRESETS
+    from voiceart.text2image.discriminator import build_discriminators
+    from voiceart.text2image.losses import discriminator_loss
+
+    torch.manual_seed(0)
+    d = build_discriminators(PRESETS["tiny"].with_(KIND_DIM=2))[0]
+    assert d.KIND_DNET is not None and build_discriminators(PRESETS["tiny"])[0].KIND_DNET is None
+    red, blue = torch.full((3, 64, 64), -1.0), torch.full((3, 64, 64), -1.0)
+    red[0, 16:48, 16:48], blue[2, 16:48, 16:48] = 1.0, 1.0
+    real = torch.stack([red, blue] * 4)
+    kinds = torch.tensor([[1.0, 0.0], [0.0, 1.0]] * 4)  # what each caption names: alternating, so the mismatched pairs differ
+    sent = torch.zeros(8, 32)  # one sentence for all: only the kinds tell the pictures apart
+    fake = torch.rand(8, 3, 64, 64) * 2 - 1
+    opt = torch.optim.Adam(d.parameters(), lr=1e-3)
+    for _ in range(40):
+        loss, _ = discriminator_loss(d, real, fake, sent, kinds)
+        opt.zero_grad(), loss.backward(), opt.step()
+    d.eval()
+    with torch.no_grad():
+        features = d(torch.stack([red, blue]))
+        right = d.cond_logits(features, sent[:2], torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+        wrong = d.cond_logits(features, sent[:2], torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
+    assert (right > wrong + 1.0).all()
+
+
+def test_a_caption_names_the_kinds_whose_nouns_it_holds_longest_name_first():
+    from voiceart.text2image.kinds import KindReader, named_kinds
+
+    table = {"pine": {"nouns": ["pine", "pine tree"], "plurals": ["pines", "pine trees"]},
+             "tree": {"nouns": ["tree"], "plurals": ["trees"]},
+             "lighthouse": {"nouns": ["lighthouse", "light tower"], "plurals": ["lighthouses"]}}
+    assert named_kinds("Two pine trees by a light tower", table) == ["lighthouse", "pine"]
+    assert named_kinds("a tree and some pines", table) == ["pine", "tree"]
+    assert named_kinds("a quiet sea", table) == []
+    words = {0: "<end>", 1: "a", 2: "pine", 3: "tree", 4: "by", 5: "lighthouse", 6: "sea"}
+    caps = torch.tensor([[1, 2, 3, 4, 1, 5], [1, 3, 0, 0, 0, 0], [1, 6, 5, 0, 0, 0]])
+    named = KindReader(table, words)(caps, [6, 2, 2])   # the third caption's lighthouse lies past its length
+    assert KindReader(table, words).kinds == ["lighthouse", "pine", "tree"]
+    assert named.tolist() == [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]

@@ -132,6 +132,29 @@ def test_a_probe_that_learns_its_own_reader_keeps_it_and_eval_reads_with_it(scen
         train_probe(data / "probe", "vgg")
 
 
+def test_a_generator_trained_against_kind_aware_discriminators_draws_and_its_run_goes_on(scene_run, tmp_path, capsys):
+    """train dmgan --kinds: the discriminators are told what each caption names; the run keeps that when it
+    goes on, the discriminator files say so, and the generator is an ordinary one that generate draws with."""
+    data, out = scene_run / "data", tmp_path / "gan"
+    args = ["--device", "cpu", "--threads", "1", "train", "dmgan", str(data / "train"), "--damsm", str(scene_run / "damsm"),
+            "-o", str(out), "--save-every", "1000", "--sample-every", "1000"]
+    assert voiceart(args + ["--steps", "2", "--kinds", str(data / "kinds.json")]) == 0
+    kinds = json.loads((data / "kinds.json").read_text())
+    assert json.loads((out / "config.json").read_text())["KIND_DIM"] == len(kinds)
+    assert voiceart(args + ["--steps", "4"]) == 0  # the same command without --kinds goes on as it began
+    assert "step 4 of 4" in capsys.readouterr().out
+    state = torch.load(out / "dmgan_state.pt", weights_only=False)
+    assert state["kinds"] == kinds and state["config"]["KIND_DIM"] == len(kinds)
+    netd = torch.load(out / "netD1.pth", weights_only=True)
+    assert netd["KIND_DNET.embed.module.weight_bar"].shape[1] == len(kinds)
+    picture = tmp_path / "lighthouse.png"
+    assert voiceart(["--device", "cpu", "--threads", "1", "generate", "a lighthouse on a beach", "--model", str(out),
+                     "-o", str(picture)]) == 0
+    assert Image.open(picture).size == (128, 128)
+    assert voiceart(args + ["--steps", "2", "--fresh", "--kinds", str(tmp_path / "none.json")]) != 0
+    assert "There is no kinds file" in capsys.readouterr().err
+
+
 def test_the_grid_and_its_captions_come_from_the_seed(scene_run):
     from voiceart.text2image.checkpoints import load_generator, load_text_encoder
     from voiceart.text2image.data import load_dataset

@@ -18,7 +18,8 @@ from voiceart.config import PROJECT_ROOT, Settings
 from voiceart.images import save_picture
 from voiceart.text2image.evaluate import Lite0Features
 from voiceart.text2image.grid import draw_grid
-from voiceart.text2image.probe import THRESHOLD, Probe, named_kinds
+from voiceart.text2image.kinds import named_kinds
+from voiceart.text2image.probe import THRESHOLD, Probe
 from voiceart.text2image.sample import TextToImage
 from voiceart.text2image.scenes.build import kind_names, load_kinds
 

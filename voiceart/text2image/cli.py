@@ -61,6 +61,10 @@ def register_train(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--damsm-augment", action="store_true",
                    help="the DAMSM judges each generated picture softened and shifted at random, so the generator "
                         "cannot please a frozen pretrained encoder (--backbone lite0) with texture; a new run only")
+    g.add_argument("--kinds", type=Path, metavar="FILE",
+                   help="kinds.json of the scene data (voiceart data scenes writes it beside the splits): the "
+                        "discriminators also learn which things each caption names, so a picture without them "
+                        "looks fake (a projection discriminator); a new run only")
     g.add_argument("--sample-every", type=int, default=500, metavar="N", help="save a grid of samples every N steps (default 500)")
     g.add_argument("--install-as", metavar="NAME", help="when done, install the model so `generate --preset NAME` finds it")
     g.set_defaults(run=run_train_dmgan)
@@ -240,7 +244,7 @@ def run_train_dmgan(args: argparse.Namespace, settings: Settings) -> int:
     opts = DMGANOptions(data=args.data, out=args.out, damsm=args.damsm, text_encoder=args.text_encoder,
                         image_encoder=args.image_encoder, captions=args.captions, preset=args.preset, steps=args.steps,
                         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, init_netg=args.init_netg,
-                        damsm_weight=args.damsm_weight, damsm_augment=args.damsm_augment, save_every=args.save_every, sample_every=args.sample_every,
+                        damsm_weight=args.damsm_weight, damsm_augment=args.damsm_augment, kinds=args.kinds, save_every=args.save_every, sample_every=args.sample_every,
                         log_every=args.log_every, workers=args.workers, amp=not args.no_amp, fresh=args.fresh,
                         install_as=args.install_as)
     result = train_dmgan(opts, settings.torch_device(), settings=settings)

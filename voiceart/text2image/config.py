@@ -44,6 +44,9 @@ class DMGANConfig:
     # The DAMSM judges the generated picture softened and shifted at random (losses.damsm_view), so the
     # generator cannot please a frozen pretrained encoder with texture; off in the official code.
     DAMSM_AUGMENT: bool = False
+    # Kinds of thing the discriminators are told a caption names (a projection term, Miyato & Koyama 2018,
+    # beside the sentence feature), so a picture that lacks a named thing looks fake; 0 in the official code.
+    KIND_DIM: int = 0
     # --- training
     BATCH_SIZE: int = 10
     GENERATOR_LR: float = 2e-4

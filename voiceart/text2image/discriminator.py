@@ -103,6 +103,21 @@ class D_GET_LOGITS(nn.Module):
         return torch.sigmoid(self(h_code, c_code))
 
 
+class KindProjection(nn.Module):
+    """The projection term of a class-conditional discriminator (Miyato & Koyama 2018): the inner product
+    of the pooled picture features with the sum of the named kinds' embeddings. Added to COND_DNET's
+    logit, it makes "real" depend on the named things being there, which the sentence feature alone
+    did not teach the scene model (docs/text2image.md)."""
+
+    def __init__(self, ndf: int, kinds: int):
+        super().__init__()
+        self.embed = SpectralNorm(nn.Conv2d(kinds, ndf * 8, 1, bias=False))
+
+    def forward(self, h_code: torch.Tensor, kinds: torch.Tensor) -> torch.Tensor:
+        named = self.embed(kinds.to(h_code.dtype)[:, :, None, None])  # B x 8ndf x 1 x 1
+        return (h_code * named).mean(dim=(2, 3)).sum(dim=1)
+
+
 class _D_NET(nn.Module):
     def __init__(self, config: DMGANConfig, b_jcu: bool = True):
         super().__init__()
@@ -110,6 +125,14 @@ class _D_NET(nn.Module):
         self.img_code_s16 = encode_image_by_16times(ndf)
         self.UNCOND_DNET = D_GET_LOGITS(ndf, nef, bcondition=False) if b_jcu else None
         self.COND_DNET = D_GET_LOGITS(ndf, nef, bcondition=True)
+        self.KIND_DNET = KindProjection(ndf, config.KIND_DIM) if config.KIND_DIM else None
+
+    def cond_logits(self, h_code: torch.Tensor, sent: torch.Tensor, kinds: torch.Tensor | None = None) -> torch.Tensor:
+        """How well features match a caption: its sentence feature, and the kinds it names when told."""
+        logits = self.COND_DNET(h_code, sent)
+        if self.KIND_DNET is not None and kinds is not None:
+            logits = logits + self.KIND_DNET(h_code, kinds)
+        return logits
 
 
 class D_NET64(_D_NET):

@@ -88,14 +88,16 @@ def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
 
 
-def discriminator_loss(net_d, real_imgs, fake_imgs, conditions) -> tuple[torch.Tensor, dict]:
-    """Unconditional and conditional real/fake losses plus the mismatched-caption loss."""
+def discriminator_loss(net_d, real_imgs, fake_imgs, conditions, kinds=None) -> tuple[torch.Tensor, dict]:
+    """Unconditional and conditional real/fake losses plus the mismatched-caption loss; ``kinds`` (B x KIND_DIM,
+    what each caption names) joins the condition where the discriminator has a kind projection."""
     real_features = net_d(real_imgs)
     fake_features = net_d(fake_imgs.detach())
-    cond_real = _bce(net_d.COND_DNET(real_features, conditions), 1.0)
-    cond_fake = _bce(net_d.COND_DNET(fake_features, conditions), 0.0)
+    cond_real = _bce(net_d.cond_logits(real_features, conditions, kinds), 1.0)
+    cond_fake = _bce(net_d.cond_logits(fake_features, conditions, kinds), 0.0)
     b = real_features.size(0)
-    cond_wrong = _bce(net_d.COND_DNET(real_features[: b - 1], conditions[1:b]), 0.0)
+    wrong_kinds = kinds[1:b] if kinds is not None else None
+    cond_wrong = _bce(net_d.cond_logits(real_features[: b - 1], conditions[1:b], wrong_kinds), 0.0)
     if net_d.UNCOND_DNET is not None:
         real_logits = net_d.UNCOND_DNET(real_features)
         fake_logits = net_d.UNCOND_DNET(fake_features)
@@ -107,9 +109,9 @@ def discriminator_loss(net_d, real_imgs, fake_imgs, conditions) -> tuple[torch.T
     return loss, stats
 
 
-def generator_adversarial_loss(net_d, fake_img, sent_emb) -> torch.Tensor:
+def generator_adversarial_loss(net_d, fake_img, sent_emb, kinds=None) -> torch.Tensor:
     features = net_d(fake_img)
-    loss = _bce(net_d.COND_DNET(features, sent_emb), 1.0)
+    loss = _bce(net_d.cond_logits(features, sent_emb, kinds), 1.0)
     if net_d.UNCOND_DNET is not None:
         loss = loss + _bce(net_d.UNCOND_DNET(features), 1.0)
     return loss
@@ -129,12 +131,13 @@ def damsm_view(x: torch.Tensor) -> torch.Tensor:
     return torch.roll(x, shifts=(dy, dx), dims=(-2, -1))
 
 
-def generator_loss(nets_d, image_encoder, fake_imgs, words_emb, sent_emb, cap_lens, class_ids, config) -> tuple[torch.Tensor, dict]:
+def generator_loss(nets_d, image_encoder, fake_imgs, words_emb, sent_emb, cap_lens, class_ids, config,
+                   kinds=None) -> tuple[torch.Tensor, dict]:
     """GAN losses of every stage plus LAMBDA times the DAMSM losses of the last stage's image."""
     logs = {}
     total = 0.0
     for i, net_d in enumerate(nets_d):
-        g = generator_adversarial_loss(net_d, fake_imgs[i], sent_emb)
+        g = generator_adversarial_loss(net_d, fake_imgs[i], sent_emb, kinds)
         logs[f"g_loss{i}"] = g.item()
         total = total + g
     region_features, cnn_code = image_encoder(damsm_view(fake_imgs[-1]) if config.DAMSM_AUGMENT else fake_imgs[-1])

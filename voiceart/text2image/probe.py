@@ -31,6 +31,7 @@ from PIL import Image
 from torch import nn
 
 from voiceart.errors import ModelFileError, VoiceartError
+from voiceart.text2image.kinds import named_kinds, read_kinds
 from voiceart.torch_files import save as save_atomic
 
 ATTRIBUTES = ("time", "weather", "terrain")
@@ -214,17 +215,6 @@ def _jitter(x: torch.Tensor) -> torch.Tensor:
     return (x + 0.05 * torch.randn_like(x)).clamp(-1, 1)
 
 
-def named_kinds(caption: str, kinds_json: dict[str, dict]) -> list[str]:
-    """The kinds a caption names (their nouns or plurals, as whole words; the longest name wins, so
-    "a pine tree" names a pine, not a tree, and "a light tower" a lighthouse)."""
-    text = " ".join(re.findall(r"[a-z]+", caption.lower()))
-    spans = [(m.start(), m.end(), key) for key, k in kinds_json.items() for name in k["nouns"] + k["plurals"]
-             for m in re.finditer(rf"\b{re.escape(name)}\b", text)]
-    kept = [(a, b, key) for a, b, key in spans
-            if not any(c <= a and b <= d and (d - c) > (b - a) for c, d, _ in spans)]
-    return sorted({key for _, _, key in kept})
-
-
 @dataclass
 class ProbeScores:
     """Shares in [0, 1] over the pictures measured."""
@@ -276,10 +266,7 @@ def evaluate_probe(generator, text_encoder, vocab, split: Path, probe: Probe, re
 
     split = Path(split)
     labels = _read_labels(split)
-    kinds_path = split.parent / "kinds.json"
-    if not kinds_path.is_file():
-        raise VoiceartError(f"{split.parent} has no kinds.json: build the data set again with voiceart data scenes.")
-    kinds_json = json.loads(kinds_path.read_text(encoding="utf-8"))
+    kinds_json = read_kinds(split.parent / "kinds.json")
     texts = _folder_captions(split)
     n_words = words_num or generator.config.WORDS_NUM
     encoded = {n: vocab.encode(texts[n][0]).ids[:n_words] for n in sorted(labels)}

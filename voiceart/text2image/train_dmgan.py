@@ -39,6 +39,7 @@ from voiceart.text2image.config import DMGANConfig, get_preset, save_config
 from voiceart.text2image.data import CaptionDataset, load_dataset, loader
 from voiceart.text2image.discriminator import build_discriminators
 from voiceart.text2image.generator import G_NET, weights_init
+from voiceart.text2image.kinds import KindReader, read_kinds
 from voiceart.text2image.losses import KL_loss, discriminator_loss, generator_loss
 from voiceart.text2image.text_encoder import padding_mask
 from voiceart.text2image.vocab import load_captions
@@ -62,6 +63,7 @@ class DMGANOptions:
     init_netg: Path | None = None  # start from a generator (e.g. a released one, to fine-tune)
     damsm_weight: float | None = None  # LAMBDA; also for a resumed run, from its current step on
     damsm_augment: bool = False  # DAMSM_AUGMENT for a new run (a resumed run keeps its own)
+    kinds: Path | None = None  # kinds.json of the scene data: the discriminators learn which things each caption names
     save_every: int = 500
     sample_every: int = 500
     log_every: int = 10
@@ -98,8 +100,8 @@ class DiscriminatorStep(nn.Module):
         super().__init__()
         self.net_d = net_d
 
-    def forward(self, real_imgs, fake_imgs, conditions):
-        return discriminator_loss(self.net_d, real_imgs, fake_imgs, conditions)
+    def forward(self, real_imgs, fake_imgs, conditions, kinds=None):
+        return discriminator_loss(self.net_d, real_imgs, fake_imgs, conditions, kinds)
 
 
 @dataclass
@@ -117,6 +119,7 @@ class GAN:
     text_encoder: nn.Module
     image_encoder: nn.Module
     precision: training.Precision
+    kind_reader: KindReader | None = None  # what each caption names, for the discriminators' kind projection
 
 
 def train_step(gan: GAN, imgs, caps, lens, class_ids, z, device) -> dict[str, float]:
@@ -129,12 +132,13 @@ def train_step(gan: GAN, imgs, caps, lens, class_ids, z, device) -> dict[str, fl
         words, sent = gan.text_encoder(caps, lens)
     words, sent = words.float(), sent.float()
     mask = padding_mask(caps, words.size(2))
+    kinds = gan.kind_reader(caps, lens).to(device) if gan.kind_reader is not None else None
     with precision.autocast():
         fake_imgs, _, mu, logvar = gan.g_step(z, sent, words, mask)
     values = {}
     for i, (d, o) in enumerate(zip(gan.d_steps, gan.opts_d)):
         with precision.autocast():
-            err_d, _stats = d(imgs[i], fake_imgs[i], sent)
+            err_d, _stats = d(imgs[i], fake_imgs[i], sent, kinds)
         o.zero_grad(set_to_none=True)
         precision.scaler.scale(err_d).backward()
         precision.scaler.step(o)
@@ -142,7 +146,7 @@ def train_step(gan: GAN, imgs, caps, lens, class_ids, z, device) -> dict[str, fl
     for d in gan.nets_d:
         d.requires_grad_(False)
     with precision.autocast():
-        err_g, logs = generator_loss(gan.nets_d, gan.image_encoder, fake_imgs, words, sent, lens, class_ids, config)
+        err_g, logs = generator_loss(gan.nets_d, gan.image_encoder, fake_imgs, words, sent, lens, class_ids, config, kinds)
         kl = KL_loss(mu, logvar)
         err_g = err_g + kl
     gan.opt_g.zero_grad(set_to_none=True)
@@ -173,6 +177,7 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         config = DMGANConfig.from_dict(state["config"])
         seed, batch_size = state["seed"], state["batch_size"]
         text_path, image_path, captions_path = (Path(state[k]) for k in ("text_encoder_path", "image_encoder_path", "captions_path"))
+        kind_table = state.get("kinds")
     else:
         text_path, image_path, captions_path, damsm_config = _damsm_files(opts)
         config = get_preset(opts.preset) if opts.preset else (damsm_config or get_preset("bird"))
@@ -183,6 +188,9 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         batch_size = opts.batch_size or config.BATCH_SIZE
         if opts.damsm_augment:
             config = config.with_(DAMSM_AUGMENT=True)
+        kind_table = read_kinds(opts.kinds) if opts.kinds is not None else None
+        if kind_table is not None:
+            config = config.with_(KIND_DIM=len(kind_table))
     config = config.with_(BATCH_SIZE=batch_size)
     cluster.share(batch_size)  # a batch that cannot be shared out among the processes is refused here
     if opts.damsm_weight is not None:
@@ -218,7 +226,8 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
     opt_g = torch.optim.Adam(net_g.parameters(), lr=config.GENERATOR_LR, betas=(0.5, 0.999))
     opts_d = [torch.optim.Adam(d.parameters(), lr=config.DISCRIMINATOR_LR, betas=(0.5, 0.999)) for d in nets_d]
     precision = training.Precision(device, opts.amp)
-    gan = GAN(config, net_g, ema, nets_d, g_step, d_steps, opt_g, opts_d, text_encoder, image_encoder, precision)
+    kind_reader = KindReader(kind_table, captions.vocab.ixtoword) if kind_table is not None else None
+    gan = GAN(config, net_g, ema, nets_d, g_step, d_steps, opt_g, opts_d, text_encoder, image_encoder, precision, kind_reader)
     noise = torch.Generator().manual_seed(seed)
     step = 0
     if state is not None:
@@ -267,7 +276,7 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
     def save():
         save_atomic({"kind": "voiceart-dmgan", "version": 1, "step": step, "seed": seed, "batch_size": batch_size,
                      "config": config.to_dict(), "text_encoder_path": str(text_path), "image_encoder_path": str(image_path),
-                     "captions_path": str(captions_path), "data": str(opts.data),
+                     "captions_path": str(captions_path), "data": str(opts.data), "kinds": kind_table,
                      "netG": net_g.state_dict(), "netG_ema": ema.state_dict(), "netsD": [d.state_dict() for d in nets_d],
                      "optG": opt_g.state_dict(), "optsD": [o.state_dict() for o in opts_d],
                      "scaler": precision.scaler.state_dict(), "rng": training.rng_state(noise)}, state_path)
