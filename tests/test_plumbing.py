@@ -105,3 +105,23 @@ def test_a_written_sound_reads_back_and_a_bad_file_is_one_sentence(tmp_path):
     (tmp_path / "notes.wav").write_text("these are my notes")
     with pytest.raises(AudioFileError, match=r"notes\.wav cannot be read as a WAV file .*; voiceart reads uncompressed WAV\.$"):
         read_wav(tmp_path / "notes.wav")
+
+
+def test_verbose_names_the_model_files_used_and_a_damaged_copy_is_passed_over_aloud(tmp_path, capsys):
+    """--verbose says which model file a command uses; a damaged copy earlier in the search order is
+    named (without --verbose too) and the next good copy used, with the same result."""
+    from voiceart.cli import main
+    from voiceart.config import Settings
+
+    good = weights.find(weights.MINILM, Settings())
+    damaged = tmp_path / weights.MINILM.filename
+    damaged.write_bytes(b"not the weights")
+    command = ["--models", str(tmp_path), "classify", "--text", "a lighthouse on a rocky coast at night"]
+    assert main(command) == 0
+    quiet = capsys.readouterr()
+    assert quiet.err.splitlines() == [f"voiceart: The {weights.MINILM.description} at {damaged} is damaged (its checksum"
+                                      f" is wrong); using {good} instead."]
+    assert main(["--verbose", *command]) == 0
+    verbose = capsys.readouterr()
+    assert f"voiceart: The {weights.MINILM.description}: {good}." in verbose.err.splitlines()
+    assert verbose.out == quiet.out and "marina" in quiet.out

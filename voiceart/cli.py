@@ -1,7 +1,9 @@
 """The voiceart command line: one program, a subcommand per task (``voiceart --help`` lists them).
 
 :func:`main` is where every error of a command becomes one sentence and exit status 2 (see
-voiceart.errors); library warnings go to the log, shown with ``--debug``.
+voiceart.errors), and where logging is set up, once: every module logs to ``logging.getLogger(__name__)``
+and its lines reach stderr as "voiceart: ..." (warnings always, what was chosen with ``--verbose``,
+library warnings and tracebacks with ``--debug``). Prints are only for what a command's user reads.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 from voiceart.config import Settings, check_seed
 from voiceart.errors import debugging, plain_text, report, thread_excepthook
 
-log = logging.getLogger("voiceart")
+log = logging.getLogger("voiceart")  # the package's logger: every voiceart.* logger's lines reach its handler
 
 
 def _command_groups():
@@ -37,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voiceart", description="Hands-free art: describe a scene, hear the styles that suit it, repaint it like a real painting.")
     parser.add_argument("--device", help="cpu, cuda or auto (default: auto, CUDA when present)")
     parser.add_argument("--threads", type=int, help="CPU threads for the models (default: all cores)")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="also say what voiceart chose on the way (which model files, what it fell back to)")
     parser.add_argument("--debug", action="store_true",
                         help="show tracebacks and library warnings (also VOICEART_DEBUG=1)")
     parser.add_argument("--models", type=Path, help="an extra folder to look for model files in first")
@@ -94,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     if not any(isinstance(h, _Stderr) for h in log.handlers):
         log.addHandler(_Stderr())
         log.propagate = False
-    log.setLevel(logging.DEBUG if debugging() else logging.WARNING)
+    level_before = log.level  # main may run again in one process (the tests): --verbose lasts one command
+    log.setLevel(logging.DEBUG if debugging() else logging.INFO if args.verbose else logging.WARNING)
     try:
         with warnings.catch_warnings():
             if not debugging():
@@ -102,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, program=argv is None)
     finally:
         threading.excepthook = hook_before
+        log.setLevel(level_before)
         if debug_before is None:
             os.environ.pop("VOICEART_DEBUG", None)
         else:

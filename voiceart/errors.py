@@ -14,7 +14,7 @@ import re
 import sys
 import traceback
 
-log = logging.getLogger("voiceart")
+log = logging.getLogger(__name__)
 
 
 class VoiceartError(Exception):

@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 from voiceart.errors import ImageError, VoiceartError, plain_text
 from voiceart.files import atomic_write, write_reason
 
-log = logging.getLogger("voiceart.images")
+log = logging.getLogger(__name__)
 
 # Beyond this many pixels a file is refused rather than decoded: Pillow's own limit for a
 # decompression bomb (about 179 million pixels, a 13,000 x 13,000 photo); below it, a big picture is

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from voiceart.config import PROJECT_ROOT, Settings
 from voiceart.errors import ModelFileError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,17 @@ def find(model: ModelFile, settings: Settings, explicit: Path | None = None) -> 
     if explicit is not None:
         if not explicit.is_file():
             raise ModelFileError(f"The {model.description} file {explicit} does not exist.")
+        log.info("The %s: %s (as given).", model.description, explicit)
         return explicit
     damaged = None
     for path in candidates(model, settings):
         if not path.is_file():
             continue
         if model.sha256 is None or sha256(path) == model.sha256:
+            if damaged is not None:
+                log.warning("The %s at %s is damaged (its checksum is wrong); using %s instead.", model.description,
+                            damaged, path)
+            log.info("The %s: %s.", model.description, path)
             return path
         damaged = damaged or path
     if damaged is not None:

@@ -14,7 +14,7 @@ from typing import Callable
 
 from voiceart.errors import logged
 
-log = logging.getLogger("voiceart.worker")
+log = logging.getLogger(__name__)
 
 
 class Worker:
