@@ -70,7 +70,8 @@ def test_misspelt_and_plural_words_are_mended(scenes, one_torch_thread):
 
 
 @pytest.mark.parametrize("heard", ["Donate down.", "Tony Down.", "Can do that.", "Sleeve it.", "One can do.",
-                                   "Same this picture.", "Thank you.", "what can I do", "save this picture"])
+                                   "Same this picture.", "Thank you.", "what can I do", "save this picture",
+                                   "It's all over.", "Don't do that.", "We'll see."])
 def test_misheard_commands_hold_no_scene(scenes, heard, one_torch_thread):
     assert not scenes(heard).scene, scenes(heard)
 

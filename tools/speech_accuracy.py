@@ -14,6 +14,8 @@ A command is right when it is the command said (with its argument); asked when i
 question about the right command ("Did you mean 'undo'?"); a wrong action when it is another command
 acted on, or a scene drawn from a command. A description is drawn with its main noun when it is
 taken as a description whose text holds that noun (the transcript: what the scene model is given).
+A description the shipped scene model's word bridge finds nothing to draw in is refused, as the
+session refuses it ("'Sonic time.' is not a scene I can draw"): nothing happens.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import speech_set as S  # noqa: E402
 
+from voiceart.app.stages import Stages  # noqa: E402
 from voiceart.config import Settings  # noqa: E402
 from voiceart.paintings.catalogue import Catalogue  # noqa: E402
 from voiceart.speech import grammar, rescore  # noqa: E402
@@ -47,8 +50,21 @@ def numbered(expecting: str) -> tuple[str, ...]:
     return NUMBERED if expecting in ("any", "style") else ()
 
 
+@functools.lru_cache(maxsize=None)
+def is_scene(text: str) -> bool:
+    """The session's test of a description (Session(knows=...)): the shipped scene model draws something of it."""
+    return _stages().knows(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _stages() -> Stages:
+    return Stages(Settings())
+
+
 def outcome(u: S.Utterance, command: Command) -> str:
     """right, asked (a question on the right command), wrong (another action), or nothing."""
+    if command.name == "describe" and command.sure and not is_scene(command.argument or ""):
+        return "nothing"  # the session refuses it: not a scene it can draw
     if u.kind == "description":
         if command.name == "describe" and command.sure:
             return "right" if u.noun in words(command.argument or "") else "drawn without its noun"

@@ -28,7 +28,8 @@ from functools import cache
 from pathlib import Path
 
 # Words that carry no thing to draw: articles, pronouns, prepositions, conjunctions, auxiliaries and
-# modals, numbers and quantities, and words about the picture itself. The model reads them when it
+# modals, numbers and quantities, words about the picture itself, and what the tokenizer leaves of
+# a contraction ("it's" -> it, s; "don't" -> don, t). The model reads them when it
 # knows them; otherwise they are dropped without a word, and they never make an utterance a scene.
 SMALL_WORDS = frozenset("""
 a an the some any this that these those my your his her its our their it they them he she him we us you me i
@@ -41,6 +42,7 @@ neither other another such same own one ones more most less least much many few 
 please thanks okay ok oh um uh hmm well now again
 picture pictures painting paintings drawing drawings image images photo photos scene scenes view views
 illustration sketch draw paint make show give see look like
+s t d m ll re ve don doesn didn isn aren wasn weren won wouldn couldn shouldn let
 """.split())
 
 # How alike (rapidfuzz ratio, 0-100) a word must be to a known one to be taken as it misspelt or
