@@ -3,8 +3,8 @@
 Every ``import`` of a voiceart module, at the top of a file or inside a function, is read with
 ``ast``; nothing is imported. Two things fail: a cycle of imports between modules, and an import
 against the layers: plumbing importing a stage, a stage importing the window, the app or the
-command line, one stage importing another's private names or its ``cli`` module, or two stages
-importing each other.
+command line, one stage importing another's private names or its ``cli`` module, two stages
+importing each other, or a leaf (errors, vocabulary) importing anything of voiceart.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ LAYERS = (
     ("python -m voiceart", {"__main__"}),
 )
 SHARED = {"plumbing and words", "stages"}
+LEAVES = {"errors", "vocabulary"}  # import nothing of voiceart, so that anything may import them
 LAYER = {top: (rank, name) for rank, (name, tops) in enumerate(LAYERS) for top in tops}
 
 
@@ -156,6 +157,8 @@ def layer_problems(found: list[Import]) -> list[str]:
         a, b = top(i.source), top(i.target)
         if a == b or b == "__init__":
             continue
+        if a in LEAVES:
+            problems.append(f"{i.where}: {i.source} imports {i.target}; {a} is a leaf, importing nothing of voiceart")
         (rank_a, layer_a), (rank_b, layer_b) = LAYER[a], LAYER[b]
         if rank_b > rank_a or (rank_b == rank_a and layer_a not in SHARED):
             problems.append(f"{i.where}: {i.source} ({layer_a}) imports {i.target} ({layer_b}),"
@@ -200,6 +203,7 @@ def test_the_checks_catch_a_cycle_a_private_name_a_command_line_and_an_upward_im
         "paintings/catalogue.py": "import voiceart.genre.train as t\n\ndef _name():\n    return t\n",
         "genre/__init__.py": "",
         "genre/train.py": "from voiceart.paintings import catalogue\n\nNAME = catalogue._name()\n",
+        "vocabulary/__init__.py": "from voiceart import errors\n",
         "ui/__init__.py": "",
         "speech/cli.py": "",
         "ui/window.py": "from voiceart import errors\nfrom voiceart.speech.cli import main\n",
@@ -223,5 +227,7 @@ def test_the_checks_catch_a_cycle_a_private_name_a_command_line_and_an_upward_im
         " a layer above or beside it",
         "voiceart/ui/window.py:2: voiceart.ui.window imports voiceart.speech.cli, a stage's command line:"
         " only voiceart.cli may",
+        "voiceart/vocabulary/__init__.py:1: voiceart.vocabulary imports voiceart.errors; vocabulary is a leaf,"
+        " importing nothing of voiceart",
         "stages import each other in a circle: genre -> paintings -> genre",
     ]
