@@ -267,3 +267,23 @@ def test_fit_strip_and_status_text():
     assert 1 in strip_window(12, 1, 8) and len(strip_window(12, 1, 8)) == 8
     assert status_text("listening", View(State.CHOOSING)) == "Listening \u00b7 choosing a style"
     assert status_text("", View(State.DRAWING, busy="Drawing a cat ...")) == "Drawing a cat ..."
+
+
+def test_a_failing_callback_is_one_sentence_and_the_window_goes_on(ui, capsys):
+    """A bug in a key, button or posted callback must not print a traceback over the person's terminal
+    nor stop the window: it is said in one sentence and the next callback runs."""
+    ran = []
+
+    def broken():
+        raise ValueError("the picture is gone")
+
+    ui.window.post(broken)
+    ui.window.post(lambda: ran.append(True))
+    assert until(ui.root, lambda: ran)
+    ui.root.bind("<<Broken>>", lambda event: broken())
+    ui.root.event_generate("<<Broken>>")
+    until(ui.root, lambda: False, 0.2)
+    err = capsys.readouterr().err
+    assert err.count("voiceart: The window") == 2 and "the picture is gone" in err and "Traceback" not in err
+    ui.window.post(lambda: ran.append(True))
+    assert until(ui.root, lambda: len(ran) == 2)

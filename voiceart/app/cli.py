@@ -91,10 +91,6 @@ def run_start(args: argparse.Namespace, settings: Settings) -> int:
     if root is not None:
         from voiceart.ui.window import Window
 
-        from voiceart.errors import report
-
-        # A failing key or button callback is one sentence, as everywhere else (Tk would print a traceback).
-        root.report_callback_exception = lambda kind, exc, tb: report(exc, "The window")
         window = Window(root, send=lambda heard: app.send(heard), talk=lambda: app.talk())
         output = WindowOutput(window)
     else:

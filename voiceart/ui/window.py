@@ -18,6 +18,7 @@ from PIL import ImageTk
 from tktooltip import ToolTip
 from tktooltip.tooltip import ToolTipStatus
 
+from voiceart.errors import report
 from voiceart.session.events import Heard, Picture, State, View
 from voiceart.session.keys import KEYS, PUSH_TO_TALK, key_for, label
 from voiceart.vocabulary import SPOKEN
@@ -91,6 +92,9 @@ class Window:
         self.fonts = theme.fonts(root)
         self.tooltips: dict[str, ToolTip] = {}
 
+        # A failing key, button or posted callback is one sentence, as everywhere else (Tk would print a
+        # traceback), and the window goes on.
+        root.report_callback_exception = lambda kind, exc, tb: report(exc, "The window")
         root.title("voiceart")
         root.configure(bg=theme.BACKGROUND)
         root.minsize(*MIN_SIZE)
@@ -370,7 +374,7 @@ class Window:
                     break
                 try:
                     fn()
-                except Exception:  # one bad callback must not stop the window; Tk prints it
+                except Exception:  # one bad callback must not stop the window
                     self.root.report_callback_exception(*sys.exc_info())
             self.meter.show(self._level)
             if self._view.busy and next(self._ticks) % SPIN_EVERY == 0:
