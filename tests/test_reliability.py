@@ -738,6 +738,28 @@ def test_ctrl_c_in_start_is_one_line(tmp_path):
     assert "Traceback" not in said and "Exception ignored" not in said, said
 
 
+@fault
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [1.0, 2.5])
+def test_ctrl_c_while_start_is_still_loading_is_one_line(after):
+    """Ctrl-C while the models and libraries load (before the prompt): one line, exit 130."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "voiceart", "start", "--no-mic", "--no-window", "--quiet"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    said = err.decode(errors="replace")
+    assert process.returncode in (0, 130), said  # 0: it had already reached the prompt and read the end of input
+    assert "Traceback" not in said and "Exception ignored" not in said, said
+    if process.returncode == 130:
+        assert said.strip().splitlines()[-1] == "voiceart: stopped.", said
+
+
 def fault_count() -> int:
     """Each fault test once per set of parameters."""
     total = 0
