@@ -320,3 +320,16 @@ def test_a_caption_names_the_kinds_whose_nouns_it_holds_longest_name_first():
     named = KindReader(table, words)(caps, [6, 2, 2])   # the third caption's lighthouse lies past its length
     assert KindReader(table, words).kinds == ["lighthouse", "pine", "tree"]
     assert named.tolist() == [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def test_the_words_for_time_weather_and_ground_name_the_scene_the_caption_was_written_for():
+    """--kinds also tells the discriminators the sky and the land a caption asks for; the words come from
+    the captions' own phrase tables, so a caption of the scene data names its own time, weather and ground."""
+    from voiceart.text2image.kinds import named_kinds
+    from voiceart.text2image.scenes.captions import condition_words
+
+    table = condition_words()
+    assert named_kinds("a lighthouse on a sandy shore at twilight in the pouring rain", table) == [
+        "ground:beach", "time:dusk", "weather:rainy"]
+    assert named_kinds("a windmill in a pasture under a starry sky", table) == ["ground:field", "time:night"]
+    assert named_kinds("a grey elephant on a fine day", table) == ["time:afternoon", "time:noon"]  # no weather in 'grey', 'fine'

@@ -139,7 +139,10 @@ def test_a_generator_trained_against_kind_aware_discriminators_draws_and_its_run
     args = ["--device", "cpu", "--threads", "1", "train", "dmgan", str(data / "train"), "--damsm", str(scene_run / "damsm"),
             "-o", str(out), "--save-every", "1000", "--sample-every", "1000"]
     assert voiceart(args + ["--steps", "2", "--kinds", str(data / "kinds.json")]) == 0
-    kinds = json.loads((data / "kinds.json").read_text())
+    from voiceart.text2image.scenes.captions import condition_words
+
+    kinds = {**json.loads((data / "kinds.json").read_text()), **condition_words()}  # things, and time, weather, ground
+    assert {"time:night", "weather:rainy", "ground:beach"} <= set(kinds)
     assert json.loads((out / "config.json").read_text())["KIND_DIM"] == len(kinds)
     assert voiceart(args + ["--steps", "4"]) == 0  # the same command without --kinds goes on as it began
     assert "step 4 of 4" in capsys.readouterr().out

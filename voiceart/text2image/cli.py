@@ -63,8 +63,8 @@ def register_train(sub: argparse._SubParsersAction) -> None:
                         "cannot please a frozen pretrained encoder (--backbone lite0) with texture; a new run only")
     g.add_argument("--kinds", type=Path, metavar="FILE",
                    help="kinds.json of the scene data (voiceart data scenes writes it beside the splits): the "
-                        "discriminators also learn which things each caption names, so a picture without them "
-                        "looks fake (a projection discriminator); a new run only")
+                        "discriminators also learn which things, time of day, weather and ground each caption names, "
+                        "so a picture without them looks fake (a projection discriminator); a new run only")
     g.add_argument("--sample-every", type=int, default=500, metavar="N", help="save a grid of samples every N steps (default 500)")
     g.add_argument("--install-as", metavar="NAME", help="when done, install the model so `generate --preset NAME` finds it")
     g.set_defaults(run=run_train_dmgan)

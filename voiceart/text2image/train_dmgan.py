@@ -41,6 +41,7 @@ from voiceart.text2image.discriminator import build_discriminators
 from voiceart.text2image.generator import G_NET, weights_init
 from voiceart.text2image.kinds import KindReader, read_kinds
 from voiceart.text2image.losses import KL_loss, discriminator_loss, generator_loss
+from voiceart.text2image.scenes.captions import condition_words
 from voiceart.text2image.text_encoder import padding_mask
 from voiceart.text2image.vocab import load_captions
 
@@ -63,7 +64,8 @@ class DMGANOptions:
     init_netg: Path | None = None  # start from a generator (e.g. a released one, to fine-tune)
     damsm_weight: float | None = None  # LAMBDA; also for a resumed run, from its current step on
     damsm_augment: bool = False  # DAMSM_AUGMENT for a new run (a resumed run keeps its own)
-    kinds: Path | None = None  # kinds.json of the scene data: the discriminators learn which things each caption names
+    kinds: Path | None = None  # kinds.json of the scene data: the discriminators learn which things, time, weather
+    # and ground each caption names
     save_every: int = 500
     sample_every: int = 500
     log_every: int = 10
@@ -188,7 +190,7 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
         batch_size = opts.batch_size or config.BATCH_SIZE
         if opts.damsm_augment:
             config = config.with_(DAMSM_AUGMENT=True)
-        kind_table = read_kinds(opts.kinds) if opts.kinds is not None else None
+        kind_table = {**read_kinds(opts.kinds), **condition_words()} if opts.kinds is not None else None
         if kind_table is not None:
             config = config.with_(KIND_DIM=len(kind_table))
     config = config.with_(BATCH_SIZE=batch_size)

@@ -196,6 +196,20 @@ COLOUR_AFTER = {"any": ("painted {c}", "in {c}", "coloured {c}", "colored {c}", 
                 "flowers": ("with {c} petals",)}
 
 
+def condition_words() -> dict[str, dict]:
+    """The words the captions use for each time of day, weather and ground, as entries of the kinds
+    table ("time:dusk": {"nouns": ["at dusk", "twilight", ...]}), so that DM-GAN training can tell its
+    discriminators what a caption asks of the sky and the land as well as of the things. Weather's
+    loose adjectives ("fine", "grey", "wild") are left out: they describe things too."""
+    sky = {t: set(SKY_NOUNS.get(t, ())) - {"sky", "heavens"} for t in TIME_PHRASES}
+    table = {f"time:{t}": {"nouns": sorted(set(TIME_PHRASES[t]) | set(TIME_NOUNS[t]) | sky[t])} for t in TIME_PHRASES}
+    table.update({f"weather:{w}": {"nouns": sorted(set(WEATHER_PHRASES[w]) | ({w} if w != "clear" else set()))}
+                  for w in WEATHER_PHRASES})
+    table.update({f"ground:{t}": {"nouns": sorted(set(TERRAIN_NOUNS[t]))} for t in TERRAIN_NOUNS})
+    table["ground:field"] = {"nouns": sorted(set(FIELD_NOUNS))}
+    return table
+
+
 def article(phrase: str) -> str:
     """'a' or 'an' before a phrase."""
     w = phrase.split()[0] if phrase else ""
