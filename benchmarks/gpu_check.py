@@ -193,7 +193,7 @@ def _steady_rate(lines: list[str]) -> float:
     (so the first steps' start-up is left out)."""
     points = []
     for line in lines:
-        m = re.search(r"\] (\d+)/\d+ .*? ([\d.]+) (it/s|s/it)", line)
+        m = re.search(r"\| (\d+)/\d+ \[[^,]*, *([\d.]+)(it/s|s/it)", line)
         if m:
             step, value = int(m.group(1)), float(m.group(2))
             rate = value if m.group(3) == "it/s" else 1 / value

@@ -241,7 +241,7 @@ def test_ctrl_c_stops_after_a_step_and_the_run_goes_on(shapes, damsm_folder, tmp
     seen = 0
     deadline = time.time() + 240
     for line in proc.stdout:
-        if line.startswith("DM-GAN [") and "/500" in line:
+        if line.startswith("DM-GAN:") and "/500 [" in line:
             seen += 1
             if seen == 3:
                 proc.send_signal(signal.SIGINT)

@@ -13,58 +13,46 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from tqdm import tqdm
 
 from voiceart.errors import VoiceartError
 
 
-def format_seconds(seconds: float) -> str:
-    if not math.isfinite(seconds):
-        return "?"
-    seconds = int(round(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
 class Progress:
-    """One line: step, percentage, speed, elapsed and remaining time, the latest losses.
+    """Step, percentage, speed, elapsed and remaining time and the latest losses, as tqdm writes them.
 
-    On a terminal it redraws in place; elsewhere (logs, tests) it prints a line every ``every`` steps.
+    On a terminal a tqdm bar redraws in place; elsewhere (logs, tests) the same line is printed every
+    ``every`` steps, so a log keeps the history (a bar would fill it with carriage returns).
     """
 
     def __init__(self, start: int, total: int, every: int = 10, stream=None, label: str = ""):
-        self.start, self.total, self.every, self.label = start, total, max(1, every), label
+        self.start, self.total, self.every, self.label = start, total, max(1, every), label.strip()
         self.stream = stream or sys.stdout
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.t0 = time.perf_counter()
         self.last_line = ""
+        self.bar = tqdm(total=total, initial=start, file=self.stream, desc=self.label, ascii=True, dynamic_ncols=True,
+                        leave=True) if self.tty else None
 
     def line(self, step: int, values: dict[str, float]) -> str:
-        done = step - self.start
-        elapsed = time.perf_counter() - self.t0
-        rate = done / elapsed if elapsed > 0 and done > 0 else float("nan")
-        eta = (self.total - step) / rate if rate == rate and rate > 0 else float("nan")
-        pct = 100.0 * step / self.total if self.total else 100.0
-        width = 20
-        filled = int(width * step / self.total) if self.total else width
-        bar = "#" * filled + "." * (width - filled)
-        losses = " ".join(f"{k} {v:.3f}" for k, v in values.items())
-        speed = f"{rate:.2f} it/s" if rate == rate and rate >= 1 else (f"{1 / rate:.2f} s/it" if rate == rate and rate > 0 else "- it/s")
-        return (f"{self.label}[{bar}] {step}/{self.total} {pct:3.0f}% {speed} "
-                f"elapsed {format_seconds(elapsed)} ETA {format_seconds(eta)} | {losses}")
+        return tqdm.format_meter(step, self.total, time.perf_counter() - self.t0, prefix=self.label, ascii=True,
+                                 postfix=_losses(values), initial=self.start)
 
     def update(self, step: int, values: dict[str, float]) -> None:
         self.last_line = self.line(step, values)
-        if self.tty:
-            self.stream.write("\r" + self.last_line[:200].ljust(120))
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.set_postfix_str(_losses(values), refresh=False)
+            self.bar.update(step - self.bar.n)
         elif (step - self.start) % self.every == 0 or step == self.total:
             print(self.last_line, file=self.stream, flush=True)
 
     def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _losses(values: dict[str, float]) -> str:
+    return " ".join(f"{k} {v:.3f}" for k, v in values.items())
 
 
 class LossLog:
