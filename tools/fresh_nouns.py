@@ -150,6 +150,10 @@ def sign_test(worse: int, better: int) -> float:
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n) if n else 1.0
 
 
+def p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def intruders(row: dict) -> list[str]:
     """Listed scene words in the transcript that were not said."""
     return sorted(set(words(row["heard"])) & LISTED - set(words(row["said"])))
@@ -190,17 +194,17 @@ def write_doc(path: Path, rows, elapsed: float, threads: int, model: str, comman
     moved = [d.said for d in descriptions if d.in_prompt != listed(d)]
     parts = [f"""# Nouns the prompt does not list
 
-Made by `{command}` ({elapsed / 60:.0f} minutes on {platform.machine()} with
-{threads} thread{'s' if threads != 1 else ''}, a machine shared with other work, torch {torch.__version__},
-Whisper {model}). Do not edit by hand: run it again.
+Made by `{command}`
+({elapsed / 60:.0f} minutes on {platform.machine()} with {threads} thread{'s' if threads != 1 else ''}, a machine shared
+with other work, torch {torch.__version__}, Whisper {model}). Do not edit by hand: run it again.
 
 Whisper's prompt ends with the scene words of `voiceart/vocabulary/heard.py` (`SCENE_WORDS`), and 9 of the 10
 description nouns of the test set are among them, so [speech-accuracy.md](speech-accuracy.md)'s "descriptions drawn
 with their noun" measures listed nouns. Here are fresh ones: `tests/data/fresh_descriptions.csv`,
-{sum(not d.in_prompt for d in descriptions)} descriptions whose main noun the prompt does not list and
-{sum(d.in_prompt for d in descriptions)} whose noun it does (the control), none in the test set, written and committed
-before anything was measured. Each is spoken by {len(voices)} test-set voices ({', '.join(voices)}; by the engines,
-the recordings are not committed) in the test set's two conditions (a click; 25 % faster in room noise at 10 dB SNR),
+{sum(not d.in_prompt for d in descriptions)} descriptions whose main noun the prompt does not list and {sum(d.in_prompt for d in descriptions)} whose noun it does (the
+control), none in the test set, written and committed before anything was measured. Each is spoken by {len(voices)} test-set
+voices ({', '.join(voices)}; by the engines, the recordings are not committed)
+in the test set's two conditions (a click; 25 % faster in room noise at 10 dB SNR),
 and heard by the app's path (Whisper, then `voiceart.speech.rescore.understand` expecting a description, and
 expecting anything) twice: with the product prompt, and with the same prompt built without its scene words (the
 product's before 2026-12-06).{' The prompt now lists ' + ', '.join(moved) + "'s noun otherwise than the data file says; the groups follow the prompt measured." if moved else ''}
@@ -210,6 +214,15 @@ product's before 2026-12-06).{' The prompt now lists ' + ', '.join(moved) + "'s 
   the share of transcripts without it; **word error rate**: of the whole description.
 """]
     parts += table(rows, group)
+    pairs = paired(rows)
+    for is_listed in sorted(pairs):
+        rs = {p: [r for r in rows if r["listed"] == is_listed and r["prompt"] == p] for p in PROMPTS}
+        drawn = {p: sum(r["description"] == "right" for r in rs[p]) / len(rs[p]) for p in PROMPTS}
+        worse, better = pairs[is_listed]
+        parts.append(f"\n{'Listed nouns (the control)' if is_listed else 'Unlisted nouns'}: drawn with their noun (expecting a "
+                     f"description) {drawn['product']:.1%} of the time with the product prompt, {drawn['no scene words']:.1%} "
+                     f"without its scene words; of the same recordings, the product prompt lost {worse} nouns that the other "
+                     f"heard and heard {better} that the other lost (p {p_text(sign_test(worse, better))}).")
     parts.append("\nBy condition:\n")
     parts += table(rows, lambda r: f"{group(r)}, {r['condition']}")
     parts.append("\nBy engine:\n")
@@ -218,25 +231,30 @@ product's before 2026-12-06).{' The prompt now lists ' + ', '.join(moved) + "'s 
                  "test):\n\n| | lost by the product prompt only | heard by the product prompt only | p |\n|---|---|---|---|")
     for is_listed, (worse, better) in sorted(paired(rows).items()):
         label = "listed nouns (control)" if is_listed else "unlisted nouns"
-        parts.append(f"| {label} | {worse} | {better} | {sign_test(worse, better):.3f} |")
+        parts.append(f"| {label} | {worse} | {better} | {p_text(sign_test(worse, better))} |")
     by = {(r["voice"], r["condition"], r["said"], r["prompt"]): r for r in rows}
-    swapped = [r for r in rows if r["prompt"] == "product" and not r["listed"] and not r["noun heard"] and intruders(r)]
-    parts.append(f"\n### Unlisted nouns the product prompt turned into a listed word\n\n{len(swapped)} recordings: "
-                 "the noun lost and a listed scene word written that was not said. Beside each, what the prompt without "
-                 "scene words heard.\n\n| voice | condition | said | product prompt | listed word | without scene words |\n"
-                 "|---|---|---|---|---|---|")
-    for r in swapped:
-        bare = by[(r["voice"], r["condition"], r["said"], "no scene words")]
-        parts.append(f"| {r['voice']} | {r['condition']} | {r['said']} | {r['heard'] or '(nothing)'} | "
-                     f"{', '.join(intruders(r))} | {bare['heard'] or '(nothing)'} |")
-    lost = [r for r in rows if r["prompt"] == "product" and not r["noun heard"] and r not in swapped]
-    parts.append("\n### Other nouns lost with the product prompt\n\n| voice | condition | said | product prompt | "
-                 "without scene words |\n|---|---|---|---|---|")
-    for r in lost:
-        bare = by[(r["voice"], r["condition"], r["said"], "no scene words")]
-        parts.append(f"| {r['voice']} | {r['condition']} | {r['said']} | {r['heard'] or '(nothing)'} | "
-                     f"{bare['heard'] or '(nothing)'} |")
+    bare = lambda r: by[(r["voice"], r["condition"], r["said"], "no scene words")]  # noqa: E731
+    lost = [r for r in rows if r["prompt"] == "product" and not r["noun heard"]]
+    hurt = [r for r in lost if bare(r)["noun heard"]]
+    swapped = [r for r in lost if intruders(r)]
+    heading = "| group | voice | condition | said | product prompt | listed word written | without scene words |\n" + "|---|" * 7
+    parts.append(f"\n### Nouns lost with the product prompt and heard without its scene words\n\n{len(hurt)} recordings.\n")
+    parts.append(heading.replace("||", "|"))
+    parts += [_case(r, bare(r)) for r in hurt]
+    parts.append(f"\n### Nouns the product prompt turned into a listed word\n\n{len(swapped)} recordings: the noun lost and a "
+                 f"listed scene word written that was not said ({sum(not r['listed'] for r in swapped)} of them unlisted "
+                 f"nouns); without the scene words {sum(bare(r)['noun heard'] for r in swapped)} of them kept their noun.\n")
+    parts.append(heading.replace("||", "|"))
+    parts += [_case(r, bare(r)) for r in swapped]
+    parts.append("\n### Other nouns lost with the product prompt\n")
+    parts.append(heading.replace("||", "|"))
+    parts += [_case(r, bare(r)) for r in lost if r not in hurt and r not in swapped]
     path.write_text("\n".join(parts) + "\n")
+
+
+def _case(r: dict, bare: dict) -> str:
+    return (f"| {'listed' if r['listed'] else 'unlisted'} | {r['voice']} | {r['condition']} | {r['said']} | "
+            f"{r['heard'] or '(nothing)'} | {', '.join(intruders(r)) or '-'} | {bare['heard'] or '(nothing)'} |")
 
 
 def main() -> int:

@@ -233,7 +233,8 @@ Before 2026-12-06 the prompt held no scene words and "wake up" was measured as i
 Read these figures with care: the scene words (voiceart/vocabulary/heard.py) were written knowing this set, and 9 of its
 10 description nouns are among them ("whales" is not), so "descriptions drawn with their noun" here measures nouns in
 that list; and two of the wrong actions that went ("Weaker." asleep, "Start listening.") came from this set. A set of
-new voices and new scene nouns is needed for an unshaped figure.
+new voices and new scene nouns is needed for an unshaped figure:
+[speech-fresh-nouns.md](speech-fresh-nouns.md) measures 24 new nouns with and without the scene words.
 
 - **commands right**: the command said, with its argument; **of which sure**: acted on at once; **asked**: a
   question about the right command ("Did you mean 'undo'?"), acted on after "yes";
