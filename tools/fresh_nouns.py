@@ -246,6 +246,10 @@ product's before 2026-12-06).{' The prompt now lists ' + ', '.join(moved) + "'s 
                  f"nouns); without the scene words {sum(bare(r)['noun heard'] for r in swapped)} of them kept their noun.\n")
     parts.append(heading.replace("||", "|"))
     parts += [_case(r, bare(r)) for r in swapped]
+    helped = [r for r in rows if r["prompt"] == "product" and r["noun heard"] and not bare(r)["noun heard"]]
+    parts.append(f"\n### Nouns heard with the product prompt and lost without its scene words\n\n{len(helped)} recordings.\n")
+    parts.append(heading.replace("||", "|"))
+    parts += [_case(r, bare(r)) for r in helped]
     parts.append("\n### Other nouns lost with the product prompt\n")
     parts.append(heading.replace("||", "|"))
     parts += [_case(r, bare(r)) for r in lost if r not in hurt and r not in swapped]
