@@ -227,6 +227,12 @@ product's before 2026-12-06).{' The prompt now lists ' + ', '.join(moved) + "'s 
     parts += table(rows, lambda r: f"{group(r)}, {r['condition']}")
     parts.append("\nBy engine:\n")
     parts += table(rows, lambda r: f"{group(r)}, {r['engine']}")
+    parts.append("\nBy noun (noun heard, of its recordings):\n\n| noun | group | product prompt | without scene words |\n|---|---|---|---|")
+    for d in fresh():
+        rs = [r for r in rows if r["said"] == d.said]
+        heard = {p: [r["noun heard"] for r in rs if r["prompt"] == p] for p in PROMPTS}
+        parts.append(f"| {d.noun} | {'listed' if listed(d) else 'unlisted'} | {sum(heard['product'])}/{len(heard['product'])} | "
+                     f"{sum(heard['no scene words'])}/{len(heard['no scene words'])} |")
     parts.append("\nThe same recording with either prompt (the noun heard by one and lost by the other; two-sided sign "
                  "test):\n\n| | lost by the product prompt only | heard by the product prompt only | p |\n|---|---|---|---|")
     for is_listed, (worse, better) in sorted(paired(rows).items()):
