@@ -14,7 +14,6 @@ nodes see the prompt and their own ancestors only, so "Save." and "Save it." cos
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -76,7 +75,7 @@ def candidates(heard: str, expecting: Expecting, styles: Sequence[str], numbered
         names = [n for n in vocabulary.PHRASES if (n in ("yes", "no")) == (expecting is Expecting.YES_NO) or n == "cancel"]
     for name in names:
         phrases = vocabulary.PHRASES[name]
-        alike = sorted(phrases, key=lambda p: -difflib.SequenceMatcher(None, said, p.replace(" ", "")).ratio())
+        alike = sorted(phrases, key=lambda p: -vocabulary.ratio(said, p.replace(" ", "")))
         for phrase in {vocabulary.SPOKEN[name].lower(), *alike[:PHRASES_PER_COMMAND]}:
             out[written(phrase)] = Command(name)
     if expecting not in (Expecting.YES_NO, Expecting.ASLEEP):
