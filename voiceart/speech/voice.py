@@ -17,6 +17,8 @@ pyttsx3's engine is not thread-safe, so every use of it here is under one lock.
 """
 from __future__ import annotations
 
+import atexit
+import gc
 import queue
 import sys
 import tempfile
@@ -43,6 +45,12 @@ _TTS_LOCK = threading.RLock()
 _ENGINE = None
 
 
+def _release_engine() -> None:
+    global _ENGINE
+    _ENGINE = None  # no lock: a thread still speaking at exit must not hold the program open
+    gc.collect()
+
+
 def _engine():
     global _ENGINE
     if _ENGINE is None:
@@ -55,6 +63,9 @@ def _engine():
         except Exception as exc:
             raise SpeechSynthesisError(f"Speech synthesis would not start ({_reason(exc)}): install espeak-ng's library "
                                        f"with sudo apt-get install libespeak-ng1.") from None
+        # Let the driver go while Python is whole: pyttsx3's __del__ run during shutdown prints a traceback
+        # ("Exception ignored in: DriverProxy.__del__", seen at the end of a full test run).
+        atexit.register(_release_engine)
         # pyttsx3's espeak driver prints "Audio saved to ..." after every file; keep the console clean.
         driver_module = sys.modules.get("pyttsx3.drivers.espeak")
         if driver_module is not None:
