@@ -114,18 +114,6 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["VOICEART_DEBUG"] = debug_before
 
 
-def entry() -> None:
-    """The program (the voiceart command, python -m voiceart): main, then its status."""
-    code = main()
-    if code == 130:
-        # After Ctrl-C, worker threads of native libraries (speech, torch) may still run, and ending the
-        # interpreter the usual way can then abort ("terminate called without an active exception").
-        # Every result is on disk already (written atomically as it is made): leave at once.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
 def _run(args: argparse.Namespace, program: bool) -> int:
     try:
         if getattr(args, "seed", None) is not None:
