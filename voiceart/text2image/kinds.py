@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -32,9 +33,17 @@ def read_kinds(path: Path) -> dict[str, dict]:
 def named_kinds(caption: str, kinds_json: dict[str, dict]) -> list[str]:
     """The kinds a caption names (their nouns or plurals, as whole words; the longest name wins, so
     "a pine tree" names a pine, not a tree, and "a light tower" a lighthouse)."""
+    return _named(caption, _patterns(kinds_json))
+
+
+def _patterns(kinds_json: dict[str, dict]) -> list[tuple[str, re.Pattern]]:
+    return [(key, re.compile(rf"\b{re.escape(name)}\b")) for key, k in kinds_json.items()
+            for name in k["nouns"] + k.get("plurals", [])]
+
+
+def _named(caption: str, patterns: list[tuple[str, re.Pattern]]) -> list[str]:
     text = " ".join(re.findall(r"[a-z]+", caption.lower()))
-    spans = [(m.start(), m.end(), key) for key, k in kinds_json.items() for name in k["nouns"] + k.get("plurals", [])
-             for m in re.finditer(rf"\b{re.escape(name)}\b", text)]
+    spans = [(m.start(), m.end(), key) for key, pattern in patterns for m in pattern.finditer(text)]
     kept = [(a, b, key) for a, b, key in spans
             if not any(c <= a and b <= d and (d - c) > (b - a) for c, d, _ in spans)]
     return sorted({key for _, _, key in kept})
@@ -51,11 +60,15 @@ class KindReader:
     def kinds(self) -> list[str]:
         return sorted(self.table)
 
+    @cached_property
+    def _patterns(self) -> list[tuple[str, re.Pattern]]:  # compiled once: every training step reads a batch
+        return _patterns(self.table)
+
     def __call__(self, caps: torch.Tensor, lens) -> torch.Tensor:
         order = {k: i for i, k in enumerate(self.kinds)}
         out = torch.zeros(caps.size(0), len(order))
         for row, (ids, n) in enumerate(zip(caps.tolist(), torch.as_tensor(lens).tolist())):
             text = " ".join(self.ixtoword.get(i, "") for i in ids[:n])
-            for key in named_kinds(text, self.table):
+            for key in _named(text, self._patterns):
                 out[row, order[key]] = 1.0
         return out
