@@ -31,8 +31,7 @@ class Progress:
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.t0 = time.perf_counter()
         self.last_line = ""
-        self.bar = tqdm(total=total, initial=start, file=self.stream, desc=self.label, ascii=True, dynamic_ncols=True,
-                        leave=True) if self.tty else None
+        self.bar: tqdm | None = None  # made at the first step, so that lines printed before it stay whole
 
     def line(self, step: int, values: dict[str, float]) -> str:
         return tqdm.format_meter(step, self.total, time.perf_counter() - self.t0, prefix=self.label, ascii=True,
@@ -40,6 +39,9 @@ class Progress:
 
     def update(self, step: int, values: dict[str, float]) -> None:
         self.last_line = self.line(step, values)
+        if self.tty and self.bar is None:
+            self.bar = tqdm(total=self.total, initial=self.start, file=self.stream, desc=self.label, ascii=True,
+                            dynamic_ncols=True)
         if self.bar is not None:
             self.bar.set_postfix_str(_losses(values), refresh=False)
             self.bar.update(step - self.bar.n)
