@@ -318,3 +318,28 @@ def test_a_damsm_over_frozen_imagenet_lite0_learns_only_its_projections_and_load
                      "-o", str(tmp_path / "gan"), "--steps", "2", "--batch-size", "4"]) == 0
     assert [int(r["step"]) for r in rows(tmp_path / "gan" / "dmgan_log.csv")] == [1, 2]
     assert all(float(r["w"]) > 0 for r in rows(tmp_path / "gan" / "dmgan_log.csv"))
+
+
+def test_progress_is_a_bar_on_a_terminal_and_a_line_every_n_steps_in_a_log():
+    from voiceart.text2image.training import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    bar = Progress(0, 30, every=10, stream=screen, label="DM-GAN ")
+    print("DM-GAN: 32 images, batch 4", file=screen)  # what the trainer says before its first step
+    for step in range(1, 31):
+        bar.update(step, {"g": 1.5})
+    bar.close()
+    shown = screen.getvalue()
+    assert shown.startswith("DM-GAN: 32 images, batch 4\n") and "\r" in shown and shown.endswith("\n")
+    assert "30/30" in shown and "g 1.500" in shown
+
+    log = io.StringIO()
+    lines = Progress(0, 30, every=10, stream=log, label="DM-GAN ")
+    for step in range(1, 31):
+        lines.update(step, {"g": 1.5})
+    printed = log.getvalue().splitlines()
+    assert [line.split("|")[2].split()[0] for line in printed] == ["10/30", "20/30", "30/30"] and "\r" not in log.getvalue()
