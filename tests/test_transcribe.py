@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from rapidfuzz.distance import Levenshtein
 
 from voiceart import vocabulary, weights
 from voiceart.speech import whisper_weights
@@ -406,22 +407,13 @@ def test_descriptions_are_heard(tiny, styles, voice):
         command = grammar.parse(heard.text, "description", styles)
         assert command.name == "describe", (said, heard.text)
         ref, hyp = vocabulary.words(said), vocabulary.words(command.argument)
-        errors += _edit_distance(ref, hyp)
+        errors += Levenshtein.distance(ref, hyp)  # word-level: the words are the items
         words += len(ref)
     assert errors / words <= 0.2, f"{voice}: word error rate {errors / words:.0%}"
     # and the command word inside a description does not make it a command
     heard = tiny.transcribe(synthesize("save the whales at sea", voice))
     assert heard.text.lower().startswith("save")
     assert grammar.parse(heard.text, "description", styles).name == "describe"
-
-
-def _edit_distance(a, b):
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
 
 
 def _noise(kind, seconds=2.0, dbfs=-25.0, seed=0):

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
+from rapidfuzz.distance import Levenshtein
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
@@ -93,13 +95,7 @@ def speakable(voice: str) -> bool:
 
 def errors(said: str, heard: str) -> int:
     """Word-level edit distance."""
-    a, b = words(said), words(heard)
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        diagonal, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
-    return row[-1]
+    return Levenshtein.distance(words(said), words(heard))
 
 
 def measure(names, settings, model, save: Path | None) -> list[dict]:
