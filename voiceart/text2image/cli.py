@@ -65,6 +65,10 @@ def register_train(sub: argparse._SubParsersAction) -> None:
                    help="kinds.json of the scene data (voiceart data scenes writes it beside the splits): the "
                         "discriminators also learn which things, time of day, weather and ground each caption names, "
                         "so a picture without them looks fake (a projection discriminator); a new run only")
+    g.add_argument("--paired-weight", type=float, metavar="W",
+                   help="also pull each generated picture, seen at 32 px, toward the training picture its caption "
+                        "was written for (L1, as pix2pix); 0 (the official code) by default; a resumed run uses it "
+                        "from its current step on")
     g.add_argument("--sample-every", type=int, default=500, metavar="N", help="save a grid of samples every N steps (default 500)")
     g.add_argument("--install-as", metavar="NAME", help="when done, install the model so `generate --preset NAME` finds it")
     g.set_defaults(run=run_train_dmgan)
@@ -244,7 +248,8 @@ def run_train_dmgan(args: argparse.Namespace, settings: Settings) -> int:
     opts = DMGANOptions(data=args.data, out=args.out, damsm=args.damsm, text_encoder=args.text_encoder,
                         image_encoder=args.image_encoder, captions=args.captions, preset=args.preset, steps=args.steps,
                         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, init_netg=args.init_netg,
-                        damsm_weight=args.damsm_weight, damsm_augment=args.damsm_augment, kinds=args.kinds, save_every=args.save_every, sample_every=args.sample_every,
+                        damsm_weight=args.damsm_weight, damsm_augment=args.damsm_augment, kinds=args.kinds,
+                        paired_weight=args.paired_weight, save_every=args.save_every, sample_every=args.sample_every,
                         log_every=args.log_every, workers=args.workers, amp=not args.no_amp, fresh=args.fresh,
                         install_as=args.install_as)
     result = train_dmgan(opts, settings.torch_device(), settings=settings)

@@ -47,6 +47,11 @@ class DMGANConfig:
     # Kinds of thing the discriminators are told a caption names (a projection term, Miyato & Koyama 2018,
     # beside the sentence feature), so a picture that lacks a named thing looks fake; 0 in the official code.
     KIND_DIM: int = 0
+    # The generator is also asked to come close, seen at PAIRED_SIZE px, to the training picture its caption was
+    # written for (an L1 term, as pix2pix pairs L1 with its GAN loss): where a thing stands, its size and colour
+    # are learned from pixels, not only from the judges. 0 in the official code.
+    PAIRED_WEIGHT: float = 0.0
+    PAIRED_SIZE: int = 32
     # --- training
     BATCH_SIZE: int = 10
     GENERATOR_LR: float = 2e-4

@@ -131,15 +131,28 @@ def damsm_view(x: torch.Tensor) -> torch.Tensor:
     return torch.roll(x, shifts=(dy, dx), dims=(-2, -1))
 
 
+def paired_loss(fake_img: torch.Tensor, real_img: torch.Tensor, size: int) -> torch.Tensor:
+    """Mean absolute difference of the two pictures shrunk to ``size`` px: the layout and colours, not the
+    texture (which the noise is free to vary)."""
+    def shrink(x):
+        return F.interpolate(x.float(), size=(size, size), mode="area") if x.shape[-1] > size else x.float()
+    return (shrink(fake_img) - shrink(real_img)).abs().mean()
+
+
 def generator_loss(nets_d, image_encoder, fake_imgs, words_emb, sent_emb, cap_lens, class_ids, config,
-                   kinds=None) -> tuple[torch.Tensor, dict]:
-    """GAN losses of every stage plus LAMBDA times the DAMSM losses of the last stage's image."""
+                   kinds=None, real_imgs=None) -> tuple[torch.Tensor, dict]:
+    """GAN losses of every stage plus LAMBDA times the DAMSM losses of the last stage's image, plus
+    PAIRED_WEIGHT times each stage's paired loss against ``real_imgs`` (the captions' own pictures)."""
     logs = {}
     total = 0.0
     for i, net_d in enumerate(nets_d):
         g = generator_adversarial_loss(net_d, fake_imgs[i], sent_emb, kinds)
         logs[f"g_loss{i}"] = g.item()
         total = total + g
+    if config.PAIRED_WEIGHT > 0:
+        paired = sum(paired_loss(f, r, config.PAIRED_SIZE) for f, r in zip(fake_imgs, real_imgs)) * config.PAIRED_WEIGHT
+        logs["paired"] = paired.item()
+        total = total + paired
     region_features, cnn_code = image_encoder(damsm_view(fake_imgs[-1]) if config.DAMSM_AUGMENT else fake_imgs[-1])
     w_loss, s_loss = damsm_loss(region_features, cnn_code, words_emb, sent_emb, cap_lens, class_ids, config)
     w_loss, s_loss = w_loss * config.LAMBDA, s_loss * config.LAMBDA

@@ -64,6 +64,7 @@ class DMGANOptions:
     init_netg: Path | None = None  # start from a generator (e.g. a released one, to fine-tune)
     damsm_weight: float | None = None  # LAMBDA; also for a resumed run, from its current step on
     damsm_augment: bool = False  # DAMSM_AUGMENT for a new run (a resumed run keeps its own)
+    paired_weight: float | None = None  # PAIRED_WEIGHT; also for a resumed run, from its current step on
     kinds: Path | None = None  # kinds.json of the scene data: the discriminators learn which things, time, weather
     # and ground each caption names
     save_every: int = 500
@@ -148,7 +149,8 @@ def train_step(gan: GAN, imgs, caps, lens, class_ids, z, device) -> dict[str, fl
     for d in gan.nets_d:
         d.requires_grad_(False)
     with precision.autocast():
-        err_g, logs = generator_loss(gan.nets_d, gan.image_encoder, fake_imgs, words, sent, lens, class_ids, config, kinds)
+        err_g, logs = generator_loss(gan.nets_d, gan.image_encoder, fake_imgs, words, sent, lens, class_ids, config, kinds,
+                                     imgs)
         kl = KL_loss(mu, logvar)
         err_g = err_g + kl
     gan.opt_g.zero_grad(set_to_none=True)
@@ -163,7 +165,7 @@ def train_step(gan: GAN, imgs, caps, lens, class_ids, z, device) -> dict[str, fl
         for b_ema, b in zip(gan.ema.buffers(), gan.net_g.buffers()):
             b_ema.copy_(b)
     values.update({"g": err_g.item(), "w": logs["w_loss"], "s": logs["s_loss"], "kl": kl.item()})
-    return {**values, **{k: v for k, v in logs.items() if k.startswith("g_loss")}}
+    return {**values, **{k: v for k, v in logs.items() if k.startswith("g_loss") or k == "paired"}}
 
 
 def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=None) -> dict:
@@ -197,6 +199,8 @@ def train_dmgan(opts: DMGANOptions, device: torch.device, stream=None, settings=
     cluster.share(batch_size)  # a batch that cannot be shared out among the processes is refused here
     if opts.damsm_weight is not None:
         config = config.with_(LAMBDA=opts.damsm_weight)
+    if opts.paired_weight is not None:
+        config = config.with_(PAIRED_WEIGHT=opts.paired_weight)
     captions = load_captions(captions_path)
     text_encoder = load_text_encoder(text_path, len(captions.vocab), config).to(device)
     image_encoder = load_image_encoder(image_path, config).to(device)
