@@ -333,6 +333,27 @@ def test_a_style_asked_for_is_never_a_scene(text, expecting, styles):
     assert command.name in ("style", "none") and (command.name == "none" or command.question), command
 
 
+# "it in" is the picture shown, put in a manner: a style, whatever Whisper made of the style's name.
+@pytest.mark.parametrize("expecting", [ANY, DESCRIPTION, STYLE])
+@pytest.mark.parametrize("text", ["Paint it in the sky over the road.", "Paint it in the sea.", "Make it in the broke."])
+def test_the_picture_painted_in_something_is_never_a_scene(text, expecting, styles):
+    command = p(text, expecting, styles, ["Impressionism", "Baroque", "Romanticism"])
+    assert command.name in ("style", "none") and (command.name == "none" or command.question), command
+
+
+# Two words or so that are no command while a picture is shown ("Sonic time." for "tone it down", "It's part of
+# it over." for "start over"): asked about, not drawn; a longer scene is still drawn at once.
+@pytest.mark.parametrize("text", ["Sonic time.", "It's part of it over.", "Castle at night."])
+def test_a_few_words_that_are_no_command_are_asked_about_not_drawn(text, styles):
+    command = p(text, ANY, styles)
+    assert (command.name, command.question) == ("describe", f"Shall I draw {text.rstrip('.')}?")
+
+
+def test_a_longer_scene_without_an_article_is_drawn(styles):
+    command = p("Lighthouse on rocky coast at night.", ANY, styles)
+    assert (command.name, command.question, command.sure) == ("describe", None, True)
+
+
 @pytest.mark.parametrize("text", ["Make it look like a castle on a hill.", "Paint a castle on a hill."])
 def test_a_scene_after_paint_is_still_a_scene(text, styles):
     assert p(text, DESCRIPTION, styles).name == "describe"

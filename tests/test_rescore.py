@@ -30,6 +30,10 @@ MISHEARD = [
     # and what the test set's fast, noisy voices made of two more (docs/speech-accuracy.md)
     ("wake up", "asleep", "Weaker.", ("wake", None)),
     ("stop listening", "any", "Start listening.", ("sleep", None)),
+    # and the three wrong actions left on 2026-12-06: each a scene drawn from a command
+    ("tone it down", "any", "Sonic time.", ("weaker", None)),
+    ("start over", "any", "It's part of it over.", ("new", None)),
+    ("paint it in the style of the baroque", "style", "Paint it in the sky over the road.", ("style", "Baroque")),
 ]
 VOICES = ("flite-slt", "festival-kal", "pico-en-gb", "piper-joe")  # one of each committed engine but Kokoro
 

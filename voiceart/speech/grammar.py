@@ -358,13 +358,16 @@ def _described(text: str, tokens: list[str], lead: int, styles: Sequence[str]) -
 
 
 def _style_request(tokens: list[str]) -> int:
-    """How many leading words ask for a style ("paint it in the style of the", "paint it like the"), or 0.
-    "Make it look like a castle" asks for a scene: "like a" is a thing, "like the" a school of painters."""
+    """How many leading words ask for a style ("paint it in the style of the", "paint it like the", "paint it
+    in the"), or 0. "Make it look like a castle" asks for a scene: "like a" is a thing, "like the" a school of
+    painters; but "it in" is the picture shown, put in a manner ("Paint it in the sky over the road." is how
+    Whisper may hear "paint it in the style of the baroque": never a scene)."""
     n = 0
     while n < len(tokens) - 1 and tokens[n] in STYLE_WORDS:
         n += 1
     run = tokens[:n]
-    return n if n >= 2 and ("style" in run or any(run[i:i + 2] == ["like", "the"] for i in range(n - 1))) else 0
+    pairs = [run[i:i + 2] for i in range(n - 1)]
+    return n if n >= 2 and ("style" in run or ["like", "the"] in pairs or ["it", "in"] in pairs) else 0
 
 
 def _unknown_style(rest: list[str], styles: Sequence[str], numbered: Sequence[str]) -> Command:
@@ -489,8 +492,10 @@ def _parse_open(text: str, tokens: list[str], style: _StyleMatch | None, styles:
     content = [t for t in tokens if t not in SLIGHT]
     if choosing and len(content) >= 2:
         return _ask_to_draw(text)
-    if not choosing and (len(content) >= 2 or (len(content) == 1 and len(tokens) >= 2)):
+    if not choosing and len(content) >= 3:
         return Command("describe", _strip_edges(text), 0.9)
+    if not choosing and len(tokens) >= 2 and content:  # "Sonic time." for "tone it down": too little to draw unasked
+        return _ask_to_draw(text)
     # What the style matcher said ("I don't know the style ...") if the utterance may have been a style name.
     said = style is not None and style.hint and not named and (len(tokens) <= 3 if choosing else style.confidence >= ASK)
     expected = Expecting.STYLE if choosing else Expecting.ANYTHING

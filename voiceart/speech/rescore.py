@@ -80,10 +80,11 @@ def candidates(heard: str, expecting: Expecting, styles: Sequence[str], numbered
             out[written(phrase)] = Command(name)
     if expecting not in (Expecting.YES_NO, Expecting.ASLEEP):
         carrier = _style_carrier(heard)
+        carriers = {carrier, *(c[:1].upper() + c[1:] for c in vocabulary.STYLE_CARRIERS)} if carrier else set()
         for style in styles:
             out[f" {style}."] = Command("style", style)
-            if carrier:
-                out[f" {carrier} {style}."] = Command("style", style)
+            for words in carriers:
+                out[f" {words} {style}."] = Command("style", style)
         for number in range(1, len(numbered) + 1):
             word = next(w for w, n in vocabulary.NUMBERS.items() if n == number)
             out[f" Number {word}."] = Command("choose", str(number))

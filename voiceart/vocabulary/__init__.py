@@ -10,12 +10,12 @@ A leaf: it imports nothing of voiceart, so any stage, the session or the window 
 """
 from voiceart.vocabulary.heard import (ARTICLES, CHOOSE_WORDS, COMMANDS, DESCRIBE_LEADS, FILLER_RUNS, FILLERS, NONE,
                                        NUMBER_SOUNDALIKES, NUMBERS, OBJECTS, ORDINALS, PHRASES, SCENE_WORDS, SLIGHT,
-                                       SMALL_TALK, SPOKEN, STYLE_FILLERS, STYLE_WORDS, WISH_WORDS, Command,
+                                       SMALL_TALK, SPOKEN, STYLE_CARRIERS, STYLE_FILLERS, STYLE_WORDS, WISH_WORDS, Command,
                                        Expecting)
 from voiceart.vocabulary.said import SENTENCES, say
 from voiceart.vocabulary.text import ngrams, phonetic, ratio, similarity, words
 
 __all__ = ["ARTICLES", "CHOOSE_WORDS", "COMMANDS", "DESCRIBE_LEADS", "FILLERS", "FILLER_RUNS", "NONE", "NUMBERS",
            "NUMBER_SOUNDALIKES", "OBJECTS", "ORDINALS", "PHRASES", "SCENE_WORDS", "SENTENCES", "SLIGHT", "SMALL_TALK",
-           "SPOKEN", "STYLE_FILLERS", "STYLE_WORDS", "WISH_WORDS", "Command", "Expecting", "ngrams", "phonetic", "ratio",
+           "SPOKEN", "STYLE_CARRIERS", "STYLE_FILLERS", "STYLE_WORDS", "WISH_WORDS", "Command", "Expecting", "ngrams", "phonetic", "ratio",
            "say", "similarity", "words"]

@@ -145,10 +145,13 @@ STYLE_FILLERS = {
     "with", "some", "do", "use", "try", "me", "give", "kind", "sort", "bit", "more", "ok", "okay", "now", "let", "lets",
     "s", "something", "how", "about", "would", "could", "you", "can", "we", "go", "for", "one",
 }
+# How a style is asked for in a sentence: when Whisper wrote a sentence that starts like one ("Paint it in the
+# sky over the road."), these are checked against the audio with every style name after them.
+STYLE_CARRIERS = ("paint it in the style of", "paint it in the style of the")
 # Words that make a command's object: "save it", "undo that", "save the picture".
 OBJECTS = {"it", "this", "that", "the", "picture", "painting", "image", "result", "one", "last", "please"}
 # Words too slight to be a description on their own (Whisper writes "you" or "the" for a breath).
-SLIGHT = {"a", "an", "the", "i", "you", "it", "is", "and", "of", "to", "in", "on", "at", "um", "uh", "oh", "hmm", "mm",
+SLIGHT = {"a", "an", "the", "i", "you", "it", "its", "is", "and", "of", "to", "in", "on", "at", "um", "uh", "oh", "hmm", "mm",
           "yeah", "so", "well", "okay", "ok", "thank", "thanks", "bye", "hi", "hello", "hey", "me", "we", "he", "she",
           "they", "that", "this", "what", "huh", "ah", "ha", "wow"}
 # Greetings, thanks, apologies and reactions: said to voiceart, but no command and no scene.
