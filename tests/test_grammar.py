@@ -342,15 +342,18 @@ def test_the_picture_painted_in_something_is_never_a_scene(text, expecting, styl
 
 
 # Two words or so that are no command while a picture is shown ("Sonic time." for "tone it down", "It's part of
-# it over." for "start over"): asked about, not drawn; a longer scene is still drawn at once.
-@pytest.mark.parametrize("text", ["Sonic time.", "It's part of it over.", "Castle at night."])
+# it over." for "start over"): asked about, not drawn; a few words naming what scenes are made of, or a longer
+# scene, are still drawn at once.
+@pytest.mark.parametrize("text", ["Sonic time.", "It's part of it over.", "Partly over."])
 def test_a_few_words_that_are_no_command_are_asked_about_not_drawn(text, styles):
     command = p(text, ANY, styles)
     assert (command.name, command.question) == ("describe", f"Shall I draw {text.rstrip('.')}?")
 
 
-def test_a_longer_scene_without_an_article_is_drawn(styles):
-    command = p("Lighthouse on rocky coast at night.", ANY, styles)
+@pytest.mark.parametrize("text", ["Windmill and greenfield.", "Castle at night.", "Boats, sunset.",
+                                  "Foxes in snowy woods by moonlight."])
+def test_a_scene_without_an_article_is_drawn(text, styles):
+    command = p(text, ANY, styles)
     assert (command.name, command.question, command.sure) == ("describe", None, True)
 
 

@@ -52,6 +52,7 @@ _RUN_TOGETHER = {phrase.replace(" ", "") for phrase in _PHRASE_INDEX}
 # is not a sound worth guessing at).
 _FUZZY_TARGETS = {phrase: name for phrase, name in _PHRASE_INDEX.items() if len(phrase.split()) <= 2}
 _FUZZY_TARGETS.update({spoken.lower(): name for name, spoken in SPOKEN.items()})
+_SCENE_NOUNS = frozenset(phrase.split()[-1] for phrase in SCENE_WORDS)  # "windmill", "night", "trees"
 _NOT_THINGS = SLIGHT | OBJECTS | ARTICLES | STYLE_WORDS | CHOOSE_WORDS | WISH_WORDS  # words that name nothing to draw
 
 
@@ -494,7 +495,11 @@ def _parse_open(text: str, tokens: list[str], style: _StyleMatch | None, styles:
         return _ask_to_draw(text)
     if not choosing and len(content) >= 3:
         return Command("describe", _strip_edges(text), 0.9)
-    if not choosing and len(tokens) >= 2 and content:  # "Sonic time." for "tone it down": too little to draw unasked
+    if not choosing and len(tokens) >= 2 and content:
+        # "Windmill and greenfield." names a thing scenes are made of: drawn; "Sonic time." (for "tone it down")
+        # does not: too little to draw unasked.
+        if any(t in _SCENE_NOUNS or t.rstrip("s") in _SCENE_NOUNS for t in content):
+            return Command("describe", _strip_edges(text), 0.9)
         return _ask_to_draw(text)
     # What the style matcher said ("I don't know the style ...") if the utterance may have been a style name.
     said = style is not None and style.hint and not named and (len(tokens) <= 3 if choosing else style.confidence >= ASK)
