@@ -71,7 +71,8 @@ def test_misspelt_and_plural_words_are_mended(scenes, one_torch_thread):
 
 @pytest.mark.parametrize("heard", ["Donate down.", "Tony Down.", "Can do that.", "Sleeve it.", "One can do.",
                                    "Same this picture.", "Thank you.", "what can I do", "save this picture",
-                                   "It's all over.", "Don't do that.", "We'll see."])
+                                   "It's all over.", "Don't do that.", "We'll see.", "Stay in the smith, jerk.",
+                                   "Staying this picture."])
 def test_misheard_commands_hold_no_scene(scenes, heard, one_torch_thread):
     assert not scenes(heard).scene, scenes(heard)
 
@@ -81,6 +82,11 @@ def test_misheard_commands_hold_no_scene(scenes, heard, one_torch_thread):
 def test_clear_descriptions_are_scenes(scenes, description, one_torch_thread):
     said = scenes(description)
     assert said.scene and said.left_out == ()
+
+
+def test_a_word_only_guessed_from_its_sound_is_no_scene_alone_but_draws_beside_a_known_one(scenes, one_torch_thread):
+    assert not scenes("the lighthose").scene  # one guess alone: asked about, not drawn
+    assert scenes("the lighthose by the sea").scene and "lighthouse" in scenes("the lighthose by the sea").things
 
 
 def test_small_words_the_model_lacks_are_not_complained_about(one_torch_thread):

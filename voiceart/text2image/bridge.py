@@ -82,8 +82,11 @@ class Bridged:
 
     @property
     def scene(self) -> bool:
-        """Whether there is anything to draw in it."""
-        return bool(self.things)
+        """Whether there is anything to draw in it: a thing said as the model knows it, or mapped by form or
+        meaning. A word only guessed from its letters or sound is not enough on its own: "Stay in the smith,
+        jerk." (heard for "save this picture") would be drawn as "smooth"."""
+        guessed = {c.used for c in self.changes if c.why in ("spelling", "sound")}
+        return any(t not in guessed for t in self.things)
 
     def summary(self) -> str:
         """One line for the terminal and a picture's metadata: "ocean -> sea; left out: zorblax" ("" when none)."""
