@@ -7,7 +7,7 @@ noise at 10 dB SNR), is transcribed by Whisper and understood as the app underst
 (voiceart.speech.rescore.understand: the grammar, checked against the audio when not confident).
 
     .venv/bin/python tools/speech_accuracy.py                          # the test set, base; writes the doc
-    .venv/bin/python tools/speech_accuracy.py --models tiny.en base small --commands-only --no-write
+    .venv/bin/python tools/speech_accuracy.py --models tiny.en base --commands-only --no-write
     .venv/bin/python tools/speech_accuracy.py --set dev --calibrate    # tune rescore's thresholds
 
 A command is right when it is the command said (with its argument); asked when it comes as a
